@@ -1,0 +1,15 @@
+from timeline.models.content import EventKind, Period, Person, Place, Topic
+from timeline.models.events import Event, Participation
+from timeline.models.sources import Citation, Source
+
+__all__ = [
+    "Citation",
+    "Event",
+    "EventKind",
+    "Participation",
+    "Period",
+    "Person",
+    "Place",
+    "Source",
+    "Topic",
+]

@@ -1,0 +1,200 @@
+"""Events on the timeline and the people who took part in them."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+
+from timeline.models.base import DatedModel, SearchableModel, SlugModel, SlugQuerySet
+from timeline.models.content import Period, Person, Place
+from timeline.text import fold
+
+MAX_SEARCH_WORDS = 8
+
+
+class EventQuerySet(SlugQuerySet):
+    def published(self):
+        return self.filter(status=Event.Status.PUBLISHED)
+
+    def chronological(self, reverse=False):
+        fields = ("date_earliest", "date_latest", "time", "title")
+        return self.order_by(*(f"-{field}" for field in fields) if reverse else fields)
+
+    def in_period(self, period):
+        """Return the events of a period and of every period inside it."""
+        return self.filter(period__in=period.descendant_ids())
+
+    def overlapping(self, start=None, end=None):
+        """Return the events whose possible span overlaps the days from start to end."""
+        queryset = self
+        if start is not None:
+            queryset = queryset.filter(date_latest__gte=start)
+        if end is not None:
+            queryset = queryset.filter(date_earliest__lte=end)
+        return queryset
+
+    def involving(self, person):
+        return self.filter(Exists(Participation.objects.filter(event=OuterRef("pk"), person=person)))
+
+    def at_place(self, place):
+        return self.filter(Exists(Event.places.through.objects.filter(event=OuterRef("pk"), place=place)))
+
+    def of_kind(self, kind):
+        return self.filter(Exists(Event.kinds.through.objects.filter(event=OuterRef("pk"), eventkind=kind)))
+
+    def citing(self, source):
+        """Return the events with a citation of the source, or of a document known through it."""
+        from timeline.models.sources import Citation
+
+        return self.filter(
+            Exists(
+                Citation.objects.filter(event=OuterRef("pk")).filter(
+                    Q(source=source) | Q(source__known_through=source)
+                )
+            )
+        )
+
+    def search(self, text):
+        """Return the events whose text, people or places contain every word of text.
+
+        Case and accents are ignored: "karolyi" finds "Károlyi".
+        """
+        queryset = self
+        for word in fold(text).split()[:MAX_SEARCH_WORDS]:
+            queryset = queryset.filter(
+                Q(search_text__contains=word)
+                | Exists(
+                    Participation.objects.filter(
+                        event=OuterRef("pk"), person__search_text__contains=word
+                    )
+                )
+                | Exists(
+                    Event.places.through.objects.filter(
+                        event=OuterRef("pk"), place__search_text__contains=word
+                    )
+                )
+            )
+        return queryset
+
+    def with_related(self):
+        """Fetch what a timeline row shows in a fixed number of queries."""
+        return self.select_related("period").prefetch_related(
+            "places",
+            "kinds",
+            models.Prefetch(
+                "participations",
+                queryset=Participation.objects.select_related("person"),
+            ),
+        )
+
+
+class Event(SlugModel, SearchableModel, DatedModel):
+    """Something that happened, placed in time, with its people, places and sources."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    time = models.TimeField(
+        "time of day",
+        null=True,
+        blank=True,
+        help_text="Only where a source gives it, as 03:00 (local time).",
+    )
+    period = models.ForeignKey(
+        Period,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    places = models.ManyToManyField(Place, blank=True, related_name="events")
+    participants = models.ManyToManyField(
+        Person, through="Participation", blank=True, related_name="events"
+    )
+    kinds = models.ManyToManyField(
+        "timeline.EventKind", blank=True, related_name="events"
+    )
+    summary = models.TextField(help_text="One or two sentences for the timeline.")
+    body = models.TextField(
+        blank=True,
+        help_text="The full account. Blank lines separate paragraphs; type [^key] after "
+        "a sentence to cite it.",
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    featured = models.BooleanField(
+        default=False, help_text="Show among the key events on the home page."
+    )
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta(DatedModel.Meta):
+        ordering = ("date_earliest", "date_latest", "time", "title")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("timeline:event-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        errors = self.clean_date()
+        if errors:
+            raise ValidationError(errors)
+
+    def searchable_parts(self):
+        return (self.title, self.summary, self.body, self.date, self.date_reading)
+
+    @property
+    def date_text(self):
+        """Return the date as a reader reads it, with the time of day if known."""
+        reading = self.date_reading
+        return f"{reading}, {self.time:%H:%M}" if self.time else reading
+
+    @property
+    def datetime_iso(self):
+        """Return the <time datetime> value, with the time of day if the day is known."""
+        iso = self.date_iso
+        if self.time and len(iso) == 10:
+            return f"{iso}T{self.time:%H:%M}"
+        return iso
+
+
+class ParticipationQuerySet(models.QuerySet):
+    def get_by_natural_key(self, event_slug, person_slug):
+        return self.get(event__slug=event_slug, person__slug=person_slug)
+
+
+class Participation(models.Model):
+    """A person's part in one event, with the role they had in it."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participations")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="participations")
+    role = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Their part in this event: “commander of the operation”.",
+    )
+    order = models.PositiveIntegerField(default=0)
+
+    objects = ParticipationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("order", "pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "person"], name="participation_once_per_event"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} in {self.event}"
+
+    def natural_key(self):
+        return (*self.event.natural_key(), *self.person.natural_key())
+
+    natural_key.dependencies = ["timeline.event", "timeline.person"]

@@ -1,0 +1,306 @@
+"""Where claims come from: sources, and citations of them at a locator."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from timeline import dates
+from timeline.models.base import SearchableModel, SlugModel, SlugQuerySet, validate_edtf
+from timeline.text import lines
+
+CITATION_TARGETS = ("topic", "period", "event", "person", "place")
+
+
+class SourceQuerySet(SlugQuerySet):
+    def with_related(self):
+        return self.select_related("known_through")
+
+
+class Source(SlugModel, SearchableModel):
+    """A work the site cites, described with the fields of CSL-JSON."""
+
+    class Type(models.TextChoices):
+        # Values are CSL item types, so the record exports as CSL-JSON unchanged.
+        ENCYCLOPEDIA_ENTRY = "entry-encyclopedia", "Encyclopedia entry"
+        WEBPAGE = "webpage", "Web page"
+        BOOK = "book", "Book"
+        CHAPTER = "chapter", "Book chapter"
+        ARTICLE = "article-journal", "Journal article"
+        DOCUMENT = "document", "Document"
+        REPORT = "report", "Report"
+        SPEECH = "speech", "Speech or address"
+        TREATY = "treaty", "Treaty or agreement"
+        INTERVIEW = "interview", "Interview or personal account"
+        MANUSCRIPT = "manuscript", "Manuscript"
+
+    csl_type = models.CharField(
+        "type", max_length=30, choices=Type.choices, default=Type.DOCUMENT
+    )
+    title = models.CharField(max_length=300)
+    authors = models.TextField(
+        blank=True,
+        help_text="One author a line, as “Family, Given” or a name to print as it is "
+        "(an organisation, “Wikipedia contributors”).",
+    )
+    container_title = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="The work this one is part of: a journal, an encyclopedia, a book.",
+    )
+    publisher = models.CharField(max_length=200, blank=True)
+    issued = models.CharField(
+        max_length=100,
+        blank=True,
+        validators=[validate_edtf],
+        help_text="When it was issued, as EDTF (1956-11-11, 1919-02, 1944~). "
+        "Leave empty if no source says.",
+    )
+    url = models.URLField("URL", max_length=500, blank=True)
+    accessed = models.DateField(
+        null=True, blank=True, help_text="When the URL was last read."
+    )
+    licence = models.CharField(max_length=100, blank=True)
+    licence_url = models.URLField("licence URL", blank=True)
+    attribution = models.TextField(
+        blank=True, help_text="The credit the licence asks for, shown wherever it is used."
+    )
+    known_through = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents_named",
+        help_text="The source that tells of this one, when it has not been read itself "
+        "(a report known only from an article that names it).",
+    )
+    known_through_locator = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Where in that source it is named, e.g. “section: After the Hungarian "
+        "Revolution”.",
+    )
+    note = models.TextField(blank=True)
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("title",)
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(known_through=F("pk")),
+                name="source_not_known_through_itself",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("timeline:source-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        if self.known_through_id and self.known_through_id == self.pk:
+            raise ValidationError(
+                {"known_through": "A source cannot be known through itself."}
+            )
+
+    def searchable_parts(self):
+        return (self.title, self.authors, self.container_title, self.publisher)
+
+    @property
+    def author_list(self):
+        return lines(self.authors)
+
+    def csl_names(self):
+        """Return the authors as CSL name objects."""
+        names = []
+        for author in self.author_list:
+            family, comma, given = author.partition(",")
+            if comma:
+                names.append({"family": family.strip(), "given": given.strip()})
+            else:
+                names.append({"literal": author})
+        return names
+
+    def to_csl(self):
+        """Return the source as one CSL-JSON item."""
+        item = {"id": self.slug, "type": self.csl_type, "title": self.title}
+        if names := self.csl_names():
+            item["author"] = names
+        optional = {
+            "container-title": self.container_title,
+            "publisher": self.publisher,
+            "URL": self.url,
+            "license": self.licence,
+            "note": self.note,
+        }
+        item.update({key: value for key, value in optional.items() if value})
+        if self.issued:
+            item["issued"] = csl_date(self.issued)
+        if self.accessed:
+            item["accessed"] = {
+                "date-parts": [[self.accessed.year, self.accessed.month, self.accessed.day]]
+            }
+        return item
+
+    @property
+    def issued_reading(self):
+        return dates.parse(self.issued).reading if self.issued else ""
+
+
+def csl_date(value):
+    """Return a CSL date object for an EDTF value."""
+    parts = []
+    for end in value.split("/"):
+        pieces = end.rstrip("~?%").split("-")
+        date_parts = [int(piece) for piece in pieces[:3] if piece.isdigit()]
+        if len(date_parts) > 1 and date_parts[1] > 12:
+            season = date_parts.pop(1) - 20
+            parts.append(date_parts)
+            result = {"date-parts": parts, "season": season}
+            break
+        parts.append(date_parts)
+    else:
+        result = {"date-parts": parts}
+    if value.endswith(("~", "%")):
+        result["circa"] = True
+    return result
+
+
+class CitationQuerySet(SlugQuerySet):
+    def with_related(self):
+        return self.select_related("source", "source__known_through")
+
+
+class Citation(models.Model):
+    """One use of a source at one locator, in support of one thing on the site."""
+
+    class Locator(models.TextChoices):
+        SECTION = "section", "section"
+        PARAGRAPH = "paragraph", "paragraph"
+        PAGE = "page", "page"
+        CHAPTER = "chapter", "chapter"
+        FOLIO = "folio", "folio"
+        LINE = "line", "line"
+
+    key = models.SlugField(
+        max_length=120,
+        unique=True,
+        blank=True,
+        help_text="A short unique name; type [^key] in a text to place this note there. "
+        "Left empty, one is made from what the citation supports.",
+    )
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="citations",
+        error_messages={"null": "Choose the source this citation rests on."},
+    )
+    locator_label = models.CharField(
+        "locator type", max_length=20, choices=Locator.choices, default=Locator.SECTION
+    )
+    locator = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Where in the source: a section name, page number (“12–14”), paragraph.",
+    )
+    quotation = models.TextField(
+        blank=True, help_text="The exact words of the source that the claim rests on."
+    )
+    note = models.TextField(
+        blank=True,
+        help_text="An editorial note: how the source was read, or what was corrected.",
+    )
+    order = models.PositiveIntegerField(default=0)
+    topic = models.ForeignKey(
+        "timeline.Topic", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="citations",
+    )
+    period = models.ForeignKey(
+        "timeline.Period", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="citations",
+    )
+    event = models.ForeignKey(
+        "timeline.Event", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="citations",
+    )
+    person = models.ForeignKey(
+        "timeline.Person", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="citations",
+    )
+    place = models.ForeignKey(
+        "timeline.Place", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="citations",
+    )
+
+    objects = CitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("order", "pk")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    *[
+                        Q(**{f"{other}__isnull": other != target for other in CITATION_TARGETS})
+                        for target in CITATION_TARGETS
+                    ],
+                    _connector=Q.OR,
+                ),
+                name="citation_has_exactly_one_target",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source} ({self.locator_text})" if self.locator else str(self.source)
+
+    def save(self, *args, **kwargs):
+        if not self.key:
+            self.key = self.make_key()
+        super().save(*args, **kwargs)
+
+    def natural_key(self):
+        return (self.key,)
+
+    def clean(self):
+        super().clean()
+        if len(self.target_names()) != 1:
+            raise ValidationError(
+                "A citation supports exactly one thing: a topic, period, event, person "
+                "or place."
+            )
+
+    @property
+    def locator_text(self):
+        return f"{self.get_locator_label_display()} {self.locator}" if self.locator else ""
+
+    def target_names(self):
+        """Return the names of the target fields that are set.
+
+        An inline form on an unsaved page holds its target as an unsaved object,
+        not yet as an id, so both count.
+        """
+        return [
+            name
+            for name in CITATION_TARGETS
+            if getattr(self, f"{name}_id") is not None
+            or (self._meta.get_field(name).is_cached(self) and getattr(self, name))
+        ]
+
+    @property
+    def target(self):
+        names = self.target_names()
+        return getattr(self, names[0]) if names else None
+
+    def make_key(self):
+        """Return an unused key made from the target's slug: "operation-whirlwind-3"."""
+        target = self.target
+        stem = (target.slug if target is not None else self.source.slug)[:100]
+        taken = set(
+            Citation.objects.filter(key__startswith=stem).values_list("key", flat=True)
+        )
+        number = 1
+        while f"{stem}-{number}" in taken:
+            number += 1
+        return f"{stem}-{number}"
