@@ -54,22 +54,16 @@ class SearchableModel(models.Model):
 class DatedModel(models.Model):
     """A model placed in time by an EDTF value and its earliest and latest day."""
 
-    date = models.CharField(
-        max_length=100, validators=[validate_edtf], help_text=dates.EDTF_HELP
-    )
+    date = models.CharField(max_length=100, validators=[validate_edtf], help_text=dates.EDTF_HELP)
     date_earliest = models.DateField(
         editable=False, help_text="The earliest day the date can mean."
     )
-    date_latest = models.DateField(
-        editable=False, help_text="The latest day the date can mean."
-    )
+    date_latest = models.DateField(editable=False, help_text="The latest day the date can mean.")
 
     class Meta:
         abstract = True
         indexes = [
-            models.Index(
-                fields=["date_earliest", "date_latest"], name="%(class)s_date_bounds"
-            ),
+            models.Index(fields=["date_earliest", "date_latest"], name="%(class)s_date_bounds"),
             models.Index(fields=["date_latest"], name="%(class)s_date_latest"),
         ]
         constraints = [

@@ -81,9 +81,7 @@ class Period(SlugModel, SearchableModel, DatedModel):
         ordering = ("order", "date_earliest", "title")
         constraints = [
             *DatedModel.Meta.constraints,
-            models.CheckConstraint(
-                condition=~Q(parent=F("pk")), name="period_not_inside_itself"
-            ),
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="period_not_inside_itself"),
         ]
 
     def __str__(self):
@@ -159,9 +157,7 @@ class Place(SlugModel, SearchableModel):
     class Meta:
         ordering = ("name",)
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(parent=F("pk")), name="place_not_inside_itself"
-            ),
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="place_not_inside_itself"),
         ]
 
     def __str__(self):
@@ -191,14 +187,11 @@ class PersonQuerySet(SlugQuerySet):
 class Person(SlugModel, SearchableModel):
     """Someone who took part in the history, named as the sources name them."""
 
-    name = models.CharField(
-        max_length=200, help_text="The name in English order: “Béla Kun”."
-    )
+    name = models.CharField(max_length=200, help_text="The name in English order: “Béla Kun”.")
     native_name = models.CharField(
         max_length=200,
         blank=True,
-        help_text="The name in its own language, script and order, where it differs: "
-        "“Kun Béla”.",
+        help_text="The name in its own language, script and order, where it differs: “Kun Béla”.",
     )
     sort_name = models.CharField(
         max_length=200, help_text="The name as it sorts in an index: “Kun, Béla”."

@@ -34,13 +34,19 @@ class EventQuerySet(SlugQuerySet):
         return queryset
 
     def involving(self, person):
-        return self.filter(Exists(Participation.objects.filter(event=OuterRef("pk"), person=person)))
+        return self.filter(
+            Exists(Participation.objects.filter(event=OuterRef("pk"), person=person))
+        )
 
     def at_place(self, place):
-        return self.filter(Exists(Event.places.through.objects.filter(event=OuterRef("pk"), place=place)))
+        return self.filter(
+            Exists(Event.places.through.objects.filter(event=OuterRef("pk"), place=place))
+        )
 
     def of_kind(self, kind):
-        return self.filter(Exists(Event.kinds.through.objects.filter(event=OuterRef("pk"), eventkind=kind)))
+        return self.filter(
+            Exists(Event.kinds.through.objects.filter(event=OuterRef("pk"), eventkind=kind))
+        )
 
     def citing(self, source):
         """Return the events with a citation of the source, or of a document known through it."""
@@ -113,9 +119,7 @@ class Event(SlugModel, SearchableModel, DatedModel):
     participants = models.ManyToManyField(
         Person, through="Participation", blank=True, related_name="events"
     )
-    kinds = models.ManyToManyField(
-        "timeline.EventKind", blank=True, related_name="events"
-    )
+    kinds = models.ManyToManyField("timeline.EventKind", blank=True, related_name="events")
     summary = models.TextField(help_text="One or two sentences for the timeline.")
     body = models.TextField(
         blank=True,

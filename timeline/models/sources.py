@@ -34,9 +34,7 @@ class Source(SlugModel, SearchableModel):
         INTERVIEW = "interview", "Interview or personal account"
         MANUSCRIPT = "manuscript", "Manuscript"
 
-    csl_type = models.CharField(
-        "type", max_length=30, choices=Type.choices, default=Type.DOCUMENT
-    )
+    csl_type = models.CharField("type", max_length=30, choices=Type.choices, default=Type.DOCUMENT)
     title = models.CharField(max_length=300)
     authors = models.TextField(
         blank=True,
@@ -57,13 +55,12 @@ class Source(SlugModel, SearchableModel):
         "Leave empty if no source says.",
     )
     url = models.URLField("URL", max_length=500, blank=True)
-    accessed = models.DateField(
-        null=True, blank=True, help_text="When the URL was last read."
-    )
+    accessed = models.DateField(null=True, blank=True, help_text="When the URL was last read.")
     licence = models.CharField(max_length=100, blank=True)
     licence_url = models.URLField("licence URL", blank=True)
     attribution = models.TextField(
-        blank=True, help_text="The credit the licence asks for, shown wherever it is used."
+        blank=True,
+        help_text="The credit the licence asks for, shown wherever it is used.",
     )
     known_through = models.ForeignKey(
         "self",
@@ -102,9 +99,7 @@ class Source(SlugModel, SearchableModel):
     def clean(self):
         super().clean()
         if self.known_through_id and self.known_through_id == self.pk:
-            raise ValidationError(
-                {"known_through": "A source cannot be known through itself."}
-            )
+            raise ValidationError({"known_through": "A source cannot be known through itself."})
 
     def searchable_parts(self):
         return (self.title, self.authors, self.container_title, self.publisher)
@@ -215,23 +210,38 @@ class Citation(models.Model):
     )
     order = models.PositiveIntegerField(default=0)
     topic = models.ForeignKey(
-        "timeline.Topic", on_delete=models.CASCADE, null=True, blank=True,
+        "timeline.Topic",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="citations",
     )
     period = models.ForeignKey(
-        "timeline.Period", on_delete=models.CASCADE, null=True, blank=True,
+        "timeline.Period",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="citations",
     )
     event = models.ForeignKey(
-        "timeline.Event", on_delete=models.CASCADE, null=True, blank=True,
+        "timeline.Event",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="citations",
     )
     person = models.ForeignKey(
-        "timeline.Person", on_delete=models.CASCADE, null=True, blank=True,
+        "timeline.Person",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="citations",
     )
     place = models.ForeignKey(
-        "timeline.Place", on_delete=models.CASCADE, null=True, blank=True,
+        "timeline.Place",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="citations",
     )
 
@@ -267,8 +277,7 @@ class Citation(models.Model):
         super().clean()
         if len(self.target_names()) != 1:
             raise ValidationError(
-                "A citation supports exactly one thing: a topic, period, event, person "
-                "or place."
+                "A citation supports exactly one thing: a topic, period, event, person or place."
             )
 
     @property
@@ -297,9 +306,7 @@ class Citation(models.Model):
         """Return an unused key made from the target's slug: "operation-whirlwind-3"."""
         target = self.target
         stem = (target.slug if target is not None else self.source.slug)[:100]
-        taken = set(
-            Citation.objects.filter(key__startswith=stem).values_list("key", flat=True)
-        )
+        taken = set(Citation.objects.filter(key__startswith=stem).values_list("key", flat=True))
         number = 1
         while f"{stem}-{number}" in taken:
             number += 1

@@ -1,0 +1,59 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install db run serve test lint check pytest bench superuser clean
+
+help:
+	@echo "make run        install, migrate, load the content, serve http://$(HOST):$(PORT)/"
+	@echo "make test       lint, Django checks, migration check and the test suite"
+	@echo "make superuser  create an admin account"
+	@echo "make bench      print speed and query figures"
+
+$(STAMP):
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+db: install
+	$(MANAGE) migrate --no-input
+	$(MANAGE) loadcontent
+
+run: db
+	$(MANAGE) collectstatic --no-input --verbosity 0
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+serve: db
+	DJANGO_DEBUG=false $(MANAGE) collectstatic --no-input --verbosity 0
+	DJANGO_DEBUG=false $(BIN)/gunicorn histsite.wsgi --bind $(HOST):$(PORT) --workers 2
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: install
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
+
+pytest: install
+	$(BIN)/pytest
+
+test: lint check pytest
+
+bench: install
+	$(BIN)/python -m tests.bench
+
+superuser: install
+	$(MANAGE) migrate --no-input
+	$(MANAGE) createsuperuser
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,99 @@
+"""Factories for rows the tests make on the fly."""
+
+import factory
+
+from timeline.models import (
+    Citation,
+    Event,
+    EventKind,
+    Participation,
+    Period,
+    Person,
+    Place,
+    Source,
+    Topic,
+)
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+        django_get_or_create = ("slug",)
+
+    title = factory.Sequence(lambda n: f"Source {n}")
+    slug = factory.Sequence(lambda n: f"source-{n}")
+    csl_type = Source.Type.BOOK
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+
+    title = factory.Sequence(lambda n: f"Topic {n}")
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+    lead = "A lead paragraph."
+
+
+class PeriodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Period
+
+    title = factory.Sequence(lambda n: f"Period {n}")
+    slug = factory.Sequence(lambda n: f"period-{n}")
+    date = "1919/1945"
+    summary = "A period."
+
+
+class PlaceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Place
+
+    name = factory.Sequence(lambda n: f"Place {n}")
+    slug = factory.Sequence(lambda n: f"place-{n}")
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    name = factory.Sequence(lambda n: f"Person {n}")
+    sort_name = factory.LazyAttribute(lambda person: person.name)
+    slug = factory.Sequence(lambda n: f"person-{n}")
+
+
+class EventKindFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EventKind
+
+    name = factory.Sequence(lambda n: f"kind {n}")
+    slug = factory.Sequence(lambda n: f"kind-{n}")
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    title = factory.Sequence(lambda n: f"Event {n}")
+    slug = factory.Sequence(lambda n: f"event-{n}")
+    date = "1956-11-04"
+    summary = "Something happened."
+    status = Event.Status.PUBLISHED
+
+
+class ParticipationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Participation
+
+    event = factory.SubFactory(EventFactory)
+    person = factory.SubFactory(PersonFactory)
+    role = "took part"
+
+
+class CitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Citation
+
+    source = factory.SubFactory(SourceFactory)
+    key = factory.Sequence(lambda n: f"citation-{n}")
+    locator = "Lead"
+    event = factory.SubFactory(EventFactory)

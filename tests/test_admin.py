@@ -1,0 +1,212 @@
+import pytest
+from django.urls import reverse
+
+from tests.factories import (
+    CitationFactory,
+    EventFactory,
+    EventKindFactory,
+    ParticipationFactory,
+    PeriodFactory,
+    PersonFactory,
+    PlaceFactory,
+    SourceFactory,
+    TopicFactory,
+)
+from timeline.models import Citation, Event, Period
+
+pytestmark = pytest.mark.django_db
+
+FACTORIES = {
+    "topic": TopicFactory,
+    "period": PeriodFactory,
+    "event": EventFactory,
+    "eventkind": EventKindFactory,
+    "person": PersonFactory,
+    "place": PlaceFactory,
+    "source": SourceFactory,
+    "citation": CitationFactory,
+    "participation": ParticipationFactory,
+}
+
+
+@pytest.mark.parametrize("model", FACTORIES)
+def test_admin_pages_open_for_a_superuser(admin_client, model):
+    obj = FACTORIES[model]()
+    for view in ("add", "changelist"):
+        response = admin_client.get(reverse(f"admin:timeline_{model}_{view}"))
+        assert response.status_code == 200, view
+    response = admin_client.get(reverse(f"admin:timeline_{model}_change", args=[obj.pk]))
+    assert response.status_code == 200
+    assert str(obj) in response.content.decode()
+
+
+def inline_management(prefix, total=0):
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def event_form(**fields):
+    data = {
+        "title": "Operation Whirlwind",
+        "slug": "operation-whirlwind",
+        "date": "1956-11-04",
+        "time": "",
+        "period": "",
+        "summary": "The second Soviet intervention.",
+        "body": "",
+        "status": "published",
+        **inline_management("participations"),
+        **inline_management("citations"),
+    }
+    data.update(fields)
+    return data
+
+
+def test_admin_adds_an_event_with_a_citation(admin_client):
+    source = SourceFactory()
+    data = event_form(
+        **inline_management("citations", total=1),
+        **{
+            "citations-0-source": str(source.pk),
+            "citations-0-locator_label": "section",
+            "citations-0-locator": "The Hungarian Revolution of 1956",
+            "citations-0-quotation": "The Soviet intervention ...",
+            "citations-0-key": "",
+            "citations-0-order": "0",
+        },
+    )
+    response = admin_client.post(reverse("admin:timeline_event_add"), data)
+    assert response.status_code == 302, response.context["adminform"].errors
+    event = Event.objects.get(slug="operation-whirlwind")
+    citation = Citation.objects.get()
+    assert citation.event == event
+    assert citation.key == "operation-whirlwind-1"
+
+
+def test_admin_shows_a_form_error_for_an_unparseable_date(admin_client):
+    response = admin_client.post(reverse("admin:timeline_event_add"), event_form(date="1956-13-45"))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "is not a date this site understands" in errors["date"][0]
+    assert not Event.objects.exists()
+
+
+def test_admin_shows_a_form_error_for_a_span_that_ends_before_it_starts(admin_client):
+    data = {
+        "title": "Backwards",
+        "slug": "backwards",
+        "date": "1945/1919",
+        "parent": "",
+        "order": "0",
+        "summary": "x",
+        "body": "",
+        **inline_management("citations"),
+    }
+    response = admin_client.post(reverse("admin:timeline_period_add"), data)
+    assert response.status_code == 200
+    assert "ends before it starts" in response.context["adminform"].form.errors["date"][0]
+    assert not Period.objects.exists()
+
+
+def test_admin_shows_a_form_error_for_a_citation_with_no_source(admin_client):
+    data = event_form(
+        **inline_management("citations", total=1),
+        **{
+            "citations-0-source": "",
+            "citations-0-locator_label": "section",
+            "citations-0-locator": "Lead",
+            "citations-0-quotation": "Some words.",
+            "citations-0-order": "0",
+        },
+    )
+    response = admin_client.post(reverse("admin:timeline_event_add"), data)
+    assert response.status_code == 200
+    inline_errors = response.context["inline_admin_formsets"][1].formset.errors
+    assert inline_errors[0]["source"] == ["This field is required."]
+    assert not Event.objects.exists()
+
+
+def test_standalone_citation_must_support_exactly_one_thing(admin_client):
+    source = SourceFactory()
+    data = {
+        "source": str(source.pk),
+        "locator_label": "page",
+        "locator": "12",
+        "quotation": "",
+        "note": "",
+        "key": "floating",
+        "order": "0",
+    }
+    response = admin_client.post(reverse("admin:timeline_citation_add"), data)
+    assert response.status_code == 200
+    assert "exactly one thing" in str(response.context["adminform"].form.non_field_errors())
+    assert not Citation.objects.exists()
+
+
+def test_date_field_shows_its_reading_and_edtf_help(admin_client):
+    event = EventFactory(date="1939-21")
+    response = admin_client.get(reverse("admin:timeline_event_change", args=[event.pk]))
+    html = response.content.decode()
+    assert "reads as “spring 1939”" in html
+    assert "Extended Date/Time Format" in html
+
+
+def test_admin_search_ignores_accents(admin_client):
+    PersonFactory(name="Mihály Károlyi", sort_name="Károlyi, Mihály")
+    PersonFactory(name="Béla Kun", sort_name="Kun, Béla")
+    response = admin_client.get(reverse("admin:timeline_person_changelist"), {"q": "karolyi"})
+    names = [person.name for person in response.context["cl"].result_list]
+    assert names == ["Mihály Károlyi"]
+
+
+def test_publish_action_publishes_and_logs(admin_client):
+    draft = EventFactory(status=Event.Status.DRAFT)
+    response = admin_client.post(
+        reverse("admin:timeline_event_changelist"),
+        {"action": "publish", "_selected_action": [draft.pk]},
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == Event.Status.PUBLISHED
+    from django.contrib.admin.models import LogEntry
+
+    assert LogEntry.objects.filter(object_id=str(draft.pk)).exists()
+
+
+def test_autocomplete_finds_people_without_accents(admin_client):
+    PersonFactory(name="Pál Maléter", sort_name="Maléter, Pál")
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "maleter",
+            "app_label": "timeline",
+            "model_name": "participation",
+            "field_name": "person",
+        },
+    )
+    assert response.status_code == 200
+    assert [item["text"] for item in response.json()["results"]] == ["Pál Maléter"]
+
+
+@pytest.mark.parametrize(
+    ("model_name", "field_name", "factory", "term", "text"),
+    [
+        ("citation", "source", SourceFactory, "serov", "Serov’s report"),
+        ("event", "kinds", EventKindFactory, "milit", "military"),
+        ("event", "places", PlaceFactory, "tokol", "Tököl"),
+        ("event", "period", PeriodFactory, "horthy", "Horthy era"),
+    ],
+)
+def test_autocomplete_fields_answer(admin_client, model_name, field_name, factory, term, text):
+    name_field = {"Serov’s report": "title", "Horthy era": "title"}.get(text, "name")
+    factory(**{name_field: text})
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {"term": term, "app_label": "timeline", "model_name": model_name, "field_name": field_name},
+    )
+    assert response.status_code == 200
+    assert [item["text"] for item in response.json()["results"]] == [text]

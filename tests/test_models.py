@@ -1,0 +1,171 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from tests.factories import (
+    CitationFactory,
+    EventFactory,
+    ParticipationFactory,
+    PeriodFactory,
+    PersonFactory,
+    PlaceFactory,
+    SourceFactory,
+)
+from timeline.models import Citation, Event, Period, Source
+
+pytestmark = pytest.mark.django_db
+
+
+def test_saving_an_event_stores_its_date_bounds():
+    event = EventFactory(date="1934~")
+    event.refresh_from_db()
+    assert event.date_earliest == datetime.date(1933, 1, 1)
+    assert event.date_latest == datetime.date(1935, 12, 31)
+
+
+def test_event_reads_its_date_with_the_time_of_day():
+    event = EventFactory(date="1956-11-04", time=datetime.time(3, 0))
+    assert event.date_text == "4 November 1956, 03:00"
+    assert event.datetime_iso == "1956-11-04T03:00"
+
+
+def test_overlapping_finds_every_event_whose_span_meets_the_range():
+    circa = EventFactory(date="1947~")
+    long_span = EventFactory(date="1944/1955")
+    before = EventFactory(date="1943")
+    after = EventFactory(date="1950-01")
+    found = set(Event.objects.overlapping(datetime.date(1945, 1, 1), datetime.date(1949, 12, 31)))
+    assert found == {circa, long_span}
+    assert before not in found and after not in found
+
+
+def test_in_period_includes_sub_periods():
+    era = PeriodFactory(date="1919/1945")
+    war = PeriodFactory(date="1939/1945", parent=era)
+    other = PeriodFactory(date="1956")
+    in_war = EventFactory(period=war, date="1942")
+    in_era = EventFactory(period=era, date="1935-05")
+    EventFactory(period=other, date="1956")
+    assert set(Event.objects.in_period(era)) == {in_war, in_era}
+    assert set(Event.objects.in_period(war)) == {in_war}
+
+
+@pytest.mark.parametrize("query", ["karolyi", "KAROLYI", "Károlyi", "károlyi"])
+def test_search_ignores_case_and_accents(query):
+    event = EventFactory(title="Mihály Károlyi seeks rapprochement")
+    EventFactory(title="Something else")
+    assert list(Event.objects.search(query)) == [event]
+
+
+def test_search_finds_events_through_their_people_and_places():
+    event = EventFactory(title="Negotiations")
+    ParticipationFactory(event=event, person=PersonFactory(name="Pál Maléter"))
+    event.places.add(PlaceFactory(name="Tököl"))
+    EventFactory(title="Unrelated")
+    assert list(Event.objects.search("maleter")) == [event]
+    assert list(Event.objects.search("tokol")) == [event]
+    assert list(Event.objects.search("maleter tokol")) == [event]
+    assert list(Event.objects.search("maleter budapest")) == []
+
+
+def test_database_rejects_a_period_that_ends_before_it_starts():
+    period = PeriodFactory(date="1919/1945")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Period.objects.filter(pk=period.pk).update(
+            date_earliest=datetime.date(1945, 1, 1), date_latest=datetime.date(1919, 1, 1)
+        )
+
+
+def test_clean_rejects_a_reversed_span_with_a_sentence():
+    period = PeriodFactory.build(date="1945/1919")
+    with pytest.raises(ValidationError) as error:
+        period.full_clean()
+    assert "ends before it starts" in error.value.message_dict["date"][0]
+
+
+def test_clean_rejects_a_period_inside_its_own_sub_period():
+    era = PeriodFactory()
+    war = PeriodFactory(parent=era)
+    era.parent = war
+    with pytest.raises(ValidationError) as error:
+        era.full_clean()
+    assert "inside itself" in error.value.message_dict["parent"][0]
+
+
+def test_database_rejects_a_citation_with_two_targets():
+    citation = CitationFactory()
+    person = PersonFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Citation.objects.filter(pk=citation.pk).update(person=person)
+
+
+def test_database_rejects_a_citation_with_no_target():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Citation.objects.create(source=SourceFactory(), key="orphan")
+
+
+def test_clean_rejects_a_citation_with_no_target_with_a_sentence():
+    citation = Citation(source=SourceFactory(), key="orphan")
+    with pytest.raises(ValidationError) as error:
+        citation.full_clean()
+    assert "exactly one thing" in " ".join(error.value.messages)
+
+
+def test_a_person_takes_part_in_an_event_only_once():
+    participation = ParticipationFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ParticipationFactory(event=participation.event, person=participation.person)
+
+
+def test_database_rejects_a_source_known_through_itself():
+    source = SourceFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Source.objects.filter(pk=source.pk).update(known_through=source)
+
+
+def test_citation_without_a_key_gets_one_from_its_target():
+    event = EventFactory(slug="operation-whirlwind")
+    first = CitationFactory(event=event, key="")
+    second = CitationFactory(event=event, key="")
+    assert (first.key, second.key) == ("operation-whirlwind-1", "operation-whirlwind-2")
+
+
+def test_source_exports_as_csl_json():
+    article = SourceFactory(
+        slug="article",
+        csl_type=Source.Type.ENCYCLOPEDIA_ENTRY,
+        title="Hungary–Soviet Union relations",
+        authors="Wikipedia contributors",
+        container_title="Wikipedia, The Free Encyclopedia",
+        licence="CC BY-SA 4.0",
+    )
+    report = SourceFactory(
+        slug="report",
+        csl_type=Source.Type.REPORT,
+        title="Report",
+        authors="Serov, Ivan",
+        issued="1956-11-11",
+        known_through=article,
+    )
+    assert article.to_csl() == {
+        "id": "article",
+        "type": "entry-encyclopedia",
+        "title": "Hungary–Soviet Union relations",
+        "author": [{"literal": "Wikipedia contributors"}],
+        "container-title": "Wikipedia, The Free Encyclopedia",
+        "license": "CC BY-SA 4.0",
+    }
+    assert report.to_csl()["author"] == [{"family": "Serov", "given": "Ivan"}]
+    assert report.to_csl()["issued"] == {"date-parts": [[1956, 11, 11]]}
+
+
+def test_natural_keys_round_trip():
+    event = EventFactory(slug="operation-whirlwind")
+    participation = ParticipationFactory(event=event, person=PersonFactory(slug="ivan-konev"))
+    assert Event.objects.get_by_natural_key(*event.natural_key()) == event
+    assert participation.natural_key() == ("operation-whirlwind", "ivan-konev")
+    assert type(participation).objects.get_by_natural_key(*participation.natural_key()) == (
+        participation
+    )
