@@ -210,3 +210,41 @@ def test_autocomplete_fields_answer(admin_client, model_name, field_name, factor
     )
     assert response.status_code == 200
     assert [item["text"] for item in response.json()["results"]] == [text]
+
+
+def test_admin_rejects_a_marker_that_names_no_citation(admin_client):
+    source = SourceFactory()
+    data = event_form(
+        body="Tanks entered the city.[^whirlwind-tanks] Soon after, shots.[^no-such-note]",
+        **inline_management("citations", total=1),
+        **{
+            "citations-0-source": str(source.pk),
+            "citations-0-locator_label": "section",
+            "citations-0-locator": "The Hungarian Revolution of 1956",
+            "citations-0-key": "whirlwind-tanks",
+            "citations-0-order": "0",
+        },
+    )
+    response = admin_client.post(reverse("admin:timeline_event_add"), data)
+    assert response.status_code == 200
+    errors = response.context["inline_admin_formsets"][1].formset.non_form_errors()
+    assert "[^no-such-note]" in errors[0]
+    assert "[^whirlwind-tanks]" not in errors[0]
+    assert not Event.objects.exists()
+
+
+def test_admin_accepts_markers_that_name_the_citations_added_with_them(admin_client):
+    source = SourceFactory()
+    data = event_form(
+        body="Tanks entered the city.[^whirlwind-tanks]",
+        **inline_management("citations", total=1),
+        **{
+            "citations-0-source": str(source.pk),
+            "citations-0-locator_label": "section",
+            "citations-0-key": "whirlwind-tanks",
+            "citations-0-order": "0",
+        },
+    )
+    response = admin_client.post(reverse("admin:timeline_event_add"), data)
+    assert response.status_code == 302
+    assert Citation.objects.get().key == "whirlwind-tanks"

@@ -8,6 +8,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 
 from timeline import dates
+from timeline.citations import check_markers
 from timeline.models import (
     Citation,
     Event,
@@ -55,10 +56,25 @@ class CitationInlineFormSet(BaseInlineFormSet):
     target has no id yet, so the unsaved object stands in for it.
     """
 
+    text_fields = ("lead", "summary", "body", "biography", "description")
+
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
         setattr(form.instance, self.fk.name, self.instance)
         return form
+
+    def clean(self):
+        """Reject a [^key] marker in the item's text that none of its citations has."""
+        super().clean()
+        keys = {
+            form.cleaned_data.get("key") or form.instance.key
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        }
+        for name in self.text_fields:
+            if hasattr(self.instance, name):
+                label = self.instance._meta.get_field(name).verbose_name
+                check_markers(getattr(self.instance, name), keys, field_label=label)
 
 
 class CitationInline(admin.StackedInline):

@@ -6,4 +6,15 @@ app_name = "timeline"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("periods/", views.PeriodListView.as_view(), name="period-list"),
+    path("periods/<slug:slug>/", views.PeriodDetailView.as_view(), name="period-detail"),
+    path("events/", views.EventListView.as_view(), name="event-list"),
+    path("events/<slug:slug>/", views.EventDetailView.as_view(), name="event-detail"),
+    path("people/", views.PersonListView.as_view(), name="person-list"),
+    path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person-detail"),
+    path("places/", views.PlaceListView.as_view(), name="place-list"),
+    path("places/<slug:slug>/", views.PlaceDetailView.as_view(), name="place-detail"),
+    path("sources/", views.SourceListView.as_view(), name="source-list"),
+    path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source-detail"),
+    path("search/", views.SearchView.as_view(), name="search"),
 ]

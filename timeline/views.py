@@ -1,5 +1,362 @@
-from django.views.generic import TemplateView
+"""Public pages: the timeline, and a page for every period, event, person, place and source."""
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Window
+from django.http import Http404
+from django.utils.http import urlencode
+from django.views.generic import DetailView, ListView, TemplateView
+from django_filters.views import FilterView
+
+from timeline.citations import Notes
+from timeline.filters import EventFilter
+from timeline.models import Citation, Event, Participation, Period, Person, Place, Source, Topic
+from timeline.text import fold
+
+PAGE_SIZE = 25
+MAX_PAGE = 10**6
+
+
+class CitedMixin:
+    """Number the object's citations as footnotes and hand the page its References."""
+
+    def get_citations(self):
+        return self.object.citations.with_related().order_by("order", "pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        notes = Notes(self.get_citations())
+        context["notes"] = notes
+        context.update(self.render_cited_text(notes))
+        context["reference_groups"] = notes.groups()
+        return context
+
+    def render_cited_text(self, notes):
+        """Return the object's text with its markers, in reading order."""
+        return {}
 
 
 class HomeView(TemplateView):
     template_name = "timeline/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        topic = Topic.objects.order_by("pk").first()
+        notes = Notes(topic.citations.with_related() if topic else [])
+        context["topic"] = topic
+        context["lead_html"] = notes.lead(topic.lead) if topic else ""
+        context["reference_groups"] = notes.groups()
+        periods = list(Period.objects.order_by("order", "date_earliest"))
+        context["band"] = period_band([p for p in periods if p.parent_id is None])
+        context["periods"] = periods
+        context["key_events"] = (
+            Event.objects.published().filter(featured=True).chronological().select_related("period")
+        )
+        context["key_people"] = Person.objects.featured()
+        return context
+
+
+BAND_START, BAND_END = 1918, 1992
+
+
+def period_band(periods):
+    """Return each top-level period with its offset and width as percentages of 1918–1991."""
+    span = BAND_END - BAND_START
+    band = []
+    for period in periods:
+        start = max(
+            period.date_earliest.year + (period.date_earliest.timetuple().tm_yday / 366), BAND_START
+        )
+        end = min(
+            period.date_latest.year + (period.date_latest.timetuple().tm_yday / 366), BAND_END
+        )
+        band.append(
+            {
+                "period": period,
+                "left": round((start - BAND_START) / span * 100, 2),
+                "width": max(round((end - start) / span * 100, 2), 0.8),
+            }
+        )
+    return band
+
+
+class PeriodListView(ListView):
+    template_name = "timeline/period_list.html"
+    context_object_name = "periods"
+
+    def get_queryset(self):
+        return Period.objects.annotate(
+            event_count=Count("events", filter=Q(events__status=Event.Status.PUBLISHED))
+        ).order_by("order", "date_earliest")
+
+
+class PeriodDetailView(CitedMixin, DetailView):
+    template_name = "timeline/period_detail.html"
+    queryset = Period.objects.with_related()
+
+    def render_cited_text(self, notes):
+        return {
+            "summary_html": notes.lead(self.object.summary, self.object.body),
+            "body_html": notes.paragraphs(self.object.body),
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        period = self.object
+        context["children"] = period.children.all()
+        context["events"] = (
+            Event.objects.published()
+            .filter(period=period)
+            .chronological()
+            .prefetch_related("places")
+        )
+        return context
+
+
+class EventListView(FilterView):
+    """The filterable timeline."""
+
+    template_name = "timeline/event_list.html"
+    filterset_class = EventFilter
+    context_object_name = "events"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        return Event.objects.published().with_related()
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            response.status_code = 400
+        return response
+
+    def paginate_queryset(self, queryset, page_size):
+        """Return one page, counting the whole result in the same query.
+
+        A window count rides along with the page's rows, so the page and its total
+        cost one query, not two.
+        """
+        number = self.request.GET.get("page") or "1"
+        if not number.isdigit() or not 1 <= int(number) <= MAX_PAGE:
+            raise Http404(f"There is no page “{number[:30]}” of the timeline.")
+        number = int(number)
+        offset = (number - 1) * page_size
+        rows = list(
+            queryset.annotate(result_count=Window(Count("pk")))[offset : offset + page_size]
+        )
+        count = rows[0].result_count if rows else queryset.count()
+        paginator = Paginator(queryset, page_size)
+        paginator.count = count
+        if number > paginator.num_pages:
+            raise Http404(f"There is no page {number} of this list; it has {paginator.num_pages}.")
+        page = paginator.page(number)
+        page.object_list = rows
+        return paginator, page, rows, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["active_filters"] = active_filters(self.request.GET, self.filterset)
+        context["chronological"] = self.request.GET.get("sort", "date") in ("date", "-date")
+        return context
+
+
+def active_filters(params, filterset):
+    """Return a label and a URL without that value, for each filter in use."""
+    if not filterset.is_bound or not filterset.is_valid():
+        return []
+    labels = filterset.labels()
+    names = {
+        "q": "Search",
+        "period": "Period",
+        "person": "Person",
+        "place": "Place",
+        "kind": "Kind",
+        "source": "Source",
+        "start": "From",
+        "end": "To",
+    }
+    active = []
+    for name, title in names.items():
+        for value in params.getlist(name):
+            if not value:
+                continue
+            remaining = [
+                (key, item)
+                for key in params
+                if key != "page"
+                for item in params.getlist(key)
+                if not (key == name and item == value)
+            ]
+            label = labels.get(name, {}).get(value, value).strip()
+            active.append(
+                {
+                    "name": title,
+                    "value": label,
+                    "remove_url": "?" + urlencode(remaining) if remaining else "?",
+                }
+            )
+    return active
+
+
+class EventDetailView(CitedMixin, DetailView):
+    template_name = "timeline/event_detail.html"
+
+    def get_queryset(self):
+        return Event.objects.published().with_related()
+
+    def render_cited_text(self, notes):
+        return {
+            "summary_html": notes.lead(self.object.summary, self.object.body),
+            "body_html": notes.paragraphs(self.object.body),
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        event = self.object
+        timeline = Event.objects.published().exclude(pk=event.pk)
+        key = (event.date_earliest, event.date_latest, event.title)
+        context["previous_event"] = (
+            timeline.filter(
+                Q(date_earliest__lt=key[0])
+                | Q(date_earliest=key[0], date_latest__lt=key[1])
+                | Q(date_earliest=key[0], date_latest=key[1], title__lt=key[2])
+            )
+            .chronological(reverse=True)
+            .first()
+        )
+        context["next_event"] = (
+            timeline.filter(
+                Q(date_earliest__gt=key[0])
+                | Q(date_earliest=key[0], date_latest__gt=key[1])
+                | Q(date_earliest=key[0], date_latest=key[1], title__gt=key[2])
+            )
+            .chronological()
+            .first()
+        )
+        return context
+
+
+class PersonListView(ListView):
+    template_name = "timeline/person_list.html"
+    context_object_name = "people"
+
+    def get_queryset(self):
+        return Person.objects.annotate(
+            event_count=Count(
+                "participations",
+                filter=Q(participations__event__status=Event.Status.PUBLISHED),
+            )
+        ).order_by("sort_name", "name")
+
+
+class PersonDetailView(CitedMixin, DetailView):
+    template_name = "timeline/person_detail.html"
+    queryset = Person.objects.all()
+
+    def render_cited_text(self, notes):
+        return {"biography_html": notes.lead(self.object.biography)}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["participations"] = (
+            Participation.objects.filter(person=self.object, event__status=Event.Status.PUBLISHED)
+            .select_related("event", "event__period")
+            .order_by("event__date_earliest", "event__date_latest", "event__time")
+        )
+        return context
+
+
+class PlaceListView(ListView):
+    template_name = "timeline/place_list.html"
+    context_object_name = "places"
+
+    def get_queryset(self):
+        return (
+            Place.objects.select_related("parent")
+            .annotate(event_count=Count("events", filter=Q(events__status=Event.Status.PUBLISHED)))
+            .order_by("name")
+        )
+
+
+class PlaceDetailView(CitedMixin, DetailView):
+    template_name = "timeline/place_detail.html"
+    queryset = Place.objects.select_related("parent")
+
+    def render_cited_text(self, notes):
+        return {"description_html": notes.lead(self.object.description)}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["children"] = self.object.children.all()
+        context["events"] = (
+            Event.objects.published().at_place(self.object).chronological().select_related("period")
+        )
+        return context
+
+
+class SourceListView(ListView):
+    template_name = "timeline/source_list.html"
+    context_object_name = "sources"
+
+    def get_queryset(self):
+        return (
+            Source.objects.with_related()
+            .annotate(citation_count=Count("citations"))
+            .order_by("known_through__title", "title")
+        )
+
+
+class SourceDetailView(DetailView):
+    template_name = "timeline/source_detail.html"
+    queryset = Source.objects.with_related()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        source = self.object
+        citations = (
+            Citation.objects.filter(source=source)
+            .select_related("topic", "period", "event", "person", "place")
+            .exclude(event__status=Event.Status.DRAFT)
+            .order_by("locator_label", "locator", "order", "pk")
+        )
+        groups = {}
+        for citation in citations:
+            groups.setdefault(citation.locator_text or "No locator", []).append(citation)
+        context["locator_groups"] = groups
+        context["documents"] = source.documents_named.all()
+        return context
+
+
+class SearchView(TemplateView):
+    """Events, people, places, periods and sources that match the words, accents optional."""
+
+    template_name = "timeline/search.html"
+    LIMIT = 50
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if response.context_data["error"]:
+            response.status_code = 400
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.get("q", "").strip()
+        context.update(query=query, error="", results=[], total=0)
+        if len(query) > EventFilter.base_filters["q"].extra["max_length"]:
+            context["error"] = "That search is too long; use at most 200 characters."
+            return context
+        words = fold(query).split()
+        if not words:
+            return context
+        text_match = Q(*(Q(search_text__contains=word) for word in words[:8]))
+        limit = self.LIMIT
+        results = [
+            ("Events", Event.objects.published().search(query).chronological()[:limit]),
+            ("People", Person.objects.filter(text_match)[:limit]),
+            ("Places", Place.objects.filter(text_match)[:limit]),
+            ("Periods", Period.objects.filter(text_match)[:limit]),
+            ("Sources", Source.objects.filter(text_match)[:limit]),
+        ]
+        context["results"] = [(label, list(rows)) for label, rows in results]
+        context["total"] = sum(len(rows) for _, rows in context["results"])
+        return context

@@ -85,6 +85,12 @@ class DatedModel(models.Model):
             return self.date
 
     @property
+    def year(self):
+        """Return the year the date names first ("1934~" gives 1934), for grouping."""
+        head = self.date[:4]
+        return int(head) if head.isdigit() else self.date_earliest.year
+
+    @property
     def date_iso(self):
         return dates.machine_readable(self.date)
 

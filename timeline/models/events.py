@@ -12,6 +12,11 @@ from timeline.text import fold
 MAX_SEARCH_WORDS = 8
 
 
+def _match(field, value):
+    """Return a lookup for a model object, or for the object with this slug."""
+    return {f"{field}__slug": value} if isinstance(value, str) else {field: value}
+
+
 class EventQuerySet(SlugQuerySet):
     def published(self):
         return self.filter(status=Event.Status.PUBLISHED)
@@ -24,6 +29,10 @@ class EventQuerySet(SlugQuerySet):
         """Return the events of a period and of every period inside it."""
         return self.filter(period__in=period.descendant_ids())
 
+    def in_period_slugs(self, slugs):
+        """Return the events of the periods with these slugs."""
+        return self.filter(period__slug__in=slugs)
+
     def overlapping(self, start=None, end=None):
         """Return the events whose possible span overlaps the days from start to end."""
         queryset = self
@@ -34,31 +43,32 @@ class EventQuerySet(SlugQuerySet):
         return queryset
 
     def involving(self, person):
+        """Return the events a person (or the person with this slug) took part in."""
         return self.filter(
-            Exists(Participation.objects.filter(event=OuterRef("pk"), person=person))
+            Exists(Participation.objects.filter(event=OuterRef("pk"), **_match("person", person)))
         )
 
     def at_place(self, place):
-        return self.filter(
-            Exists(Event.places.through.objects.filter(event=OuterRef("pk"), place=place))
-        )
+        """Return the events at a place (or the place with this slug)."""
+        through = Event.places.through.objects
+        return self.filter(Exists(through.filter(event=OuterRef("pk"), **_match("place", place))))
 
-    def of_kind(self, kind):
-        return self.filter(
-            Exists(Event.kinds.through.objects.filter(event=OuterRef("pk"), eventkind=kind))
-        )
+    def of_kind(self, kinds):
+        """Return the events of any of the given kinds (objects or slugs)."""
+        kinds = kinds if isinstance(kinds, list | tuple | set) else [kinds]
+        slugs = [kind if isinstance(kind, str) else kind.slug for kind in kinds]
+        through = Event.kinds.through.objects
+        return self.filter(Exists(through.filter(event=OuterRef("pk"), eventkind__slug__in=slugs)))
 
     def citing(self, source):
-        """Return the events with a citation of the source, or of a document known through it."""
+        """Return the events citing a source, or a document known through it."""
         from timeline.models.sources import Citation
 
-        return self.filter(
-            Exists(
-                Citation.objects.filter(event=OuterRef("pk")).filter(
-                    Q(source=source) | Q(source__known_through=source)
-                )
-            )
-        )
+        if isinstance(source, str):
+            cited = Q(source__slug=source) | Q(source__known_through__slug=source)
+        else:
+            cited = Q(source=source) | Q(source__known_through=source)
+        return self.filter(Exists(Citation.objects.filter(cited, event=OuterRef("pk"))))
 
     def search(self, text):
         """Return the events whose text, people or places contain every word of text.

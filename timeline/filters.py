@@ -1,0 +1,163 @@
+"""The timeline's filters: every choice is a slug in the URL, so a view can be shared."""
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+
+from timeline import dates
+from timeline.models import Event, EventKind, Period, Person, Place, Source
+
+MAX_QUERY_LENGTH = 200
+
+
+class HistoricalDateField(forms.CharField):
+    """A form field for a year, month or day ("1945", "1956-11", "1956-11-04")."""
+
+    def __init__(self, *args, bound="earliest", **kwargs):
+        self.bound = bound
+        kwargs.setdefault("max_length", 30)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            parsed = dates.parse(value)
+        except ValidationError:
+            raise ValidationError(
+                "“%(value)s” is not a date. Give a year (1956), a month (1956-11) or a "
+                "day (1956-11-04).",
+                code="invalid",
+                params={"value": value},
+            ) from None
+        return getattr(parsed, self.bound)
+
+
+class HistoricalDateFilter(django_filters.Filter):
+    field_class = HistoricalDateField
+
+
+def taxonomy_choices():
+    """Return the choices of every select in one place, one query per table."""
+    periods = list(Period.objects.values_list("slug", "title", "parent__slug"))
+    return {
+        "periods": periods,
+        "period": [(slug, title) for slug, title, _ in nested(periods)],
+        "person": list(Person.objects.values_list("slug", "name")),
+        "place": list(Place.objects.values_list("slug", "name")),
+        "kind": list(EventKind.objects.values_list("slug", "name")),
+        "source": list(Source.objects.values_list("slug", "title")),
+    }
+
+
+def nested(periods):
+    """Return periods with each one's sub-periods after it, indented, in their order."""
+    children = {}
+    for slug, title, parent in periods:
+        children.setdefault(parent, []).append((slug, title))
+    ordered = []
+
+    def walk(parent, depth):
+        for slug, title in children.get(parent, []):
+            ordered.append((slug, "\u2003" * depth + title, parent))
+            walk(slug, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def descendants(periods, slug):
+    """Return the slug of a period and of every period inside it."""
+    found, queue = [], [slug]
+    while queue:
+        current = queue.pop()
+        if current not in found:
+            found.append(current)
+            queue.extend(child for child, _, parent in periods if parent == current)
+    return found
+
+
+class EventFilter(django_filters.FilterSet):
+    SORTS = (
+        ("date", "Earliest first"),
+        ("-date", "Latest first"),
+        ("title", "Title, A–Z"),
+    )
+
+    q = django_filters.CharFilter(
+        label="Search",
+        method="filter_text",
+        max_length=MAX_QUERY_LENGTH,
+        help_text="Words in the title, text, people or places; accents optional.",
+    )
+    period = django_filters.ChoiceFilter(
+        label="Period", method="filter_period", empty_label="Any period"
+    )
+    person = django_filters.ChoiceFilter(
+        label="Person", method="filter_person", empty_label="Anyone"
+    )
+    place = django_filters.ChoiceFilter(
+        label="Place", method="filter_place", empty_label="Anywhere"
+    )
+    kind = django_filters.MultipleChoiceFilter(
+        label="Kind", method="filter_kind", widget=forms.CheckboxSelectMultiple
+    )
+    source = django_filters.ChoiceFilter(
+        label="Source", method="filter_source", empty_label="Any source"
+    )
+    start = HistoricalDateFilter(
+        label="From", method="filter_start", help_text="A year, month or day: 1945, 1956-11."
+    )
+    end = HistoricalDateFilter(
+        label="To", method="filter_end", bound="latest", help_text="A year, month or day."
+    )
+    sort = django_filters.ChoiceFilter(
+        label="Order", choices=SORTS, method="filter_sort", empty_label=None
+    )
+
+    class Meta:
+        model = Event
+        fields = ()
+
+    def __init__(self, data=None, *args, choices=None, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.choices = choices if choices is not None else taxonomy_choices()
+        for name in ("period", "person", "place", "kind", "source"):
+            self.filters[name].extra["choices"] = self.choices[name]
+
+    def filter_text(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_period(self, queryset, name, value):
+        return queryset.in_period_slugs(descendants(self.choices["periods"], value))
+
+    def filter_person(self, queryset, name, value):
+        return queryset.involving(value)
+
+    def filter_place(self, queryset, name, value):
+        return queryset.at_place(value)
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.of_kind(value) if value else queryset
+
+    def filter_source(self, queryset, name, value):
+        return queryset.citing(value)
+
+    def filter_start(self, queryset, name, value):
+        return queryset.overlapping(start=value)
+
+    def filter_end(self, queryset, name, value):
+        return queryset.overlapping(end=value)
+
+    def filter_sort(self, queryset, name, value):
+        if value == "title":
+            return queryset.order_by("title", "date_earliest")
+        return queryset.chronological(reverse=value == "-date")
+
+    def labels(self):
+        """Return the label of each choice, by filter name and slug."""
+        return {
+            name: dict(self.choices[name])
+            for name in ("period", "person", "place", "source", "kind")
+        }
