@@ -10,18 +10,21 @@ from timeline.models import Event, EventKind, Period, Person, Place, Source
 MAX_QUERY_LENGTH = 200
 
 
-class HistoricalDateField(forms.CharField):
+class HistoricalDateField(forms.Field):
     """A form field for a year, month or day ("1945", "1956-11", "1956-11-04")."""
+
+    widget = forms.TextInput(attrs={"maxlength": 30, "size": 12})
 
     def __init__(self, *args, bound="earliest", **kwargs):
         self.bound = bound
-        kwargs.setdefault("max_length", 30)
         super().__init__(*args, **kwargs)
 
     def to_python(self, value):
-        value = super().to_python(value)
+        value = (value or "").strip()
         if not value:
             return None
+        if len(value) > 30:
+            raise ValidationError("Give a date of at most 30 characters.", code="max_length")
         try:
             parsed = dates.parse(value)
         except ValidationError:

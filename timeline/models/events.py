@@ -96,7 +96,6 @@ class EventQuerySet(SlugQuerySet):
         """Fetch what a timeline row shows in a fixed number of queries."""
         return self.select_related("period").prefetch_related(
             "places",
-            "kinds",
             models.Prefetch(
                 "participations",
                 queryset=Participation.objects.select_related("person"),
