@@ -8,6 +8,7 @@ sorting and range filters, and into the words a reader expects.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -64,7 +65,12 @@ class HistoricalDate:
 
 def parse(value):
     """Parse an EDTF string into a HistoricalDate, or raise ValidationError."""
-    value = (value or "").strip()
+    return _parse((value or "").strip())
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(value):
+    """Parse a stripped EDTF string; answers are kept, as edtf's parser is slow."""
     if not value:
         raise ValidationError("Enter a date.", code="required")
     try:

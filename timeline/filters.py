@@ -92,6 +92,9 @@ class EventFilter(django_filters.FilterSet):
         label="Search",
         method="filter_text",
         max_length=MAX_QUERY_LENGTH,
+        error_messages={
+            "max_length": "That search is too long; use at most %(limit_value)d characters."
+        },
         help_text="Words in the title, text, people or places; accents optional.",
     )
     period = django_filters.ChoiceFilter(

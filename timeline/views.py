@@ -1,5 +1,6 @@
 """Public pages: the timeline, and a page for every period, event, person, place and source."""
 
+from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Window
 from django.http import Http404
@@ -8,7 +9,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from timeline.citations import Notes
-from timeline.filters import EventFilter
+from timeline.filters import MAX_QUERY_LENGTH, EventFilter
 from timeline.models import Citation, Event, Participation, Period, Person, Place, Source, Topic
 from timeline.text import fold
 
@@ -326,6 +327,16 @@ class SourceDetailView(DetailView):
         return context
 
 
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        max_length=MAX_QUERY_LENGTH,
+        error_messages={
+            "max_length": "That search is too long; use at most %(limit_value)d characters."
+        },
+    )
+
+
 class SearchView(TemplateView):
     """Events, people, places, periods and sources that match the words, accents optional."""
 
@@ -340,11 +351,13 @@ class SearchView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.get("q", "").strip()
-        context.update(query=query, error="", results=[], total=0)
-        if len(query) > EventFilter.base_filters["q"].extra["max_length"]:
-            context["error"] = "That search is too long; use at most 200 characters."
+        form = SearchForm(self.request.GET)
+        context.update(form=form, query="", error="", results=[], total=0)
+        if not form.is_valid():
+            context["error"] = " ".join(form.errors["q"])
+            context["query"] = self.request.GET.get("q", "")[:200]
             return context
+        query = context["query"] = form.cleaned_data["q"]
         words = fold(query).split()
         if not words:
             return context

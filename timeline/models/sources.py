@@ -164,7 +164,10 @@ def csl_date(value):
     return result
 
 
-class CitationQuerySet(SlugQuerySet):
+class CitationQuerySet(models.QuerySet):
+    def get_by_natural_key(self, key):
+        return self.get(key=key)
+
     def with_related(self):
         return self.select_related("source", "source__known_through")
 
