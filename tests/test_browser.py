@@ -1,0 +1,185 @@
+"""A real Chromium, driven by Playwright, on the live site with the whole article."""
+
+import json
+import os
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.management import call_command
+
+from tests.browser import AXE_SCRIPT, chromium_path, page_paths, require
+
+# Playwright's sync API runs an event loop in this thread; the test's own database
+# work happens before or between browser calls, never inside them.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(live_server, transactional_db):
+    call_command("loadcontent", verbosity=0)
+    return {"url": live_server.url, "paths": page_paths()}
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def static_page(browser):
+    """A page with JavaScript off: everything must work without it."""
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_filter_the_timeline_by_clicking(site, static_page):
+    page = static_page
+    page.goto(site["url"] + "/events/")
+    total = page.locator(".results__count").inner_text()
+    page.get_by_label("military").check()
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**/events/?*kind=military*")
+    filtered = page.locator(".results__count").inner_text()
+    assert filtered != total
+    assert int(filtered.split()[0]) < int(total.split()[0])
+    titles = page.locator("article.event-item h3").all_inner_texts()
+    assert titles
+    page.get_by_role("link", name="Remove filter Kind: military").click()
+    page.wait_for_load_state()
+    assert page.locator(".results__count").inner_text() == total
+
+
+def test_search_the_timeline_without_accents(site, static_page):
+    page = static_page
+    page.goto(site["url"] + "/events/")
+    page.locator("#id_q").fill("maleter")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**q=maleter*")
+    assert "Maléter" in page.locator(".results").inner_text()
+
+
+def test_follow_a_footnote_and_its_back_link(site, static_page):
+    page = static_page
+    page.goto(site["url"] + site["paths"]["event"])
+    marker = page.locator("sup.ref a").first
+    marker_id = marker.get_attribute("id")
+    note_id = marker.get_attribute("href").lstrip("#")
+    marker.click()
+    page.wait_for_url(f"**#{note_id}")
+    note = page.locator(f"#{note_id}")
+    assert note.is_visible()
+    assert note.evaluate("element => element.matches(':target')")
+    note.locator(".backlinks a").first.click()
+    page.wait_for_url(f"**#{marker_id}")
+    assert page.evaluate("location.hash") == f"#{marker_id}"
+
+
+def test_note_shows_on_hover_and_on_keyboard_focus_without_javascript(site, static_page):
+    page = static_page
+    page.goto(site["url"] + site["paths"]["event"])
+    tip = page.locator("sup.ref .ref-tip").first
+    assert not tip.is_visible()
+    page.locator("sup.ref a").first.focus()
+    assert tip.is_visible()
+    assert tip.inner_text().startswith("Hungary–Soviet Union relations")
+    page.locator("h1").click()
+    assert not tip.is_visible()
+    page.locator("sup.ref a").first.hover()
+    assert tip.is_visible()
+
+
+def test_no_horizontal_scroll_at_390_pixels(site, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    overflowing = {}
+    for name, path in site["paths"].items():
+        page.goto(site["url"] + path)
+        width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        if width[0] > width[1]:
+            overflowing[name] = width
+    context.close()
+    assert not overflowing
+
+
+def test_no_console_errors_and_no_request_to_another_host(site, page):
+    errors, foreign = [], []
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    host = urlsplit(site["url"]).hostname
+
+    def check(request):
+        if urlsplit(request.url).hostname not in {host, None}:
+            foreign.append(request.url)
+
+    page.on("request", check)
+    for name, path in site["paths"].items():
+        response = page.goto(site["url"] + path)
+        expected = {"not found": 404, "timeline with a bad date": 400}.get(name, 200)
+        assert response.status == expected, name
+    # A 404 or 400 page logs the status as a console error in Chromium; nothing else may.
+    unexpected = [error for error in errors if "status of 40" not in error]
+    assert not unexpected
+    assert not foreign
+
+
+def test_axe_finds_no_wcag_violations(site, page):
+    script = require(AXE_SCRIPT, "axe-core")
+    results = {}
+    for name, path in site["paths"].items():
+        page.goto(site["url"] + path)
+        page.add_script_tag(path=script)
+        violations = page.evaluate(
+            """async () => {
+                const result = await axe.run(document, {runOnly: {type: 'tag', values:
+                    ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}});
+                return result.violations.map(v => ({id: v.id, nodes: v.nodes.length,
+                    target: v.nodes[0].target.join(' ')}));
+            }"""
+        )
+        if violations:
+            results[name] = violations
+    assert not results, json.dumps(results, indent=1)
+
+
+def test_print_stylesheet_keeps_references_and_hides_navigation(site, page):
+    page.goto(site["url"] + site["paths"]["event"])
+    page.emulate_media(media="print")
+    assert page.locator(".references").is_visible()
+    assert not page.locator(".site-nav").is_visible()
+    assert not page.locator(".site-search").is_visible()
