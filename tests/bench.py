@@ -54,9 +54,7 @@ def bench_include_cost():
         "{% endfor %}"
     )
     inline = Template(
-        "{% for event in events %}{% with show_details=True %}"
-        + row
-        + "{% endwith %}{% endfor %}"
+        "{% for event in events %}{% with show_details=True %}" + row + "{% endwith %}{% endfor %}"
     )
     figures = {}
     for name, template in (("include", with_include), ("inline", inline)):
