@@ -85,9 +85,7 @@ class PeriodListView(ListView):
     context_object_name = "periods"
 
     def get_queryset(self):
-        return Period.objects.annotate(
-            event_count=Count("events", filter=Q(events__status=Event.Status.PUBLISHED))
-        ).order_by("order", "date_earliest")
+        return Period.objects.with_event_count().order_by("order", "date_earliest")
 
 
 class PeriodDetailView(CitedMixin, DetailView):
@@ -213,26 +211,9 @@ class EventDetailView(CitedMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         event = self.object
-        timeline = Event.objects.published().exclude(pk=event.pk)
-        key = (event.date_earliest, event.date_latest, event.title)
-        context["previous_event"] = (
-            timeline.filter(
-                Q(date_earliest__lt=key[0])
-                | Q(date_earliest=key[0], date_latest__lt=key[1])
-                | Q(date_earliest=key[0], date_latest=key[1], title__lt=key[2])
-            )
-            .chronological(reverse=True)
-            .first()
-        )
-        context["next_event"] = (
-            timeline.filter(
-                Q(date_earliest__gt=key[0])
-                | Q(date_earliest=key[0], date_latest__gt=key[1])
-                | Q(date_earliest=key[0], date_latest=key[1], title__gt=key[2])
-            )
-            .chronological()
-            .first()
-        )
+        timeline = Event.objects.published()
+        context["previous_event"] = timeline.before(event).first()
+        context["next_event"] = timeline.after(event).first()
         return context
 
 
@@ -241,12 +222,7 @@ class PersonListView(ListView):
     context_object_name = "people"
 
     def get_queryset(self):
-        return Person.objects.annotate(
-            event_count=Count(
-                "participations",
-                filter=Q(participations__event__status=Event.Status.PUBLISHED),
-            )
-        ).order_by("sort_name", "name")
+        return Person.objects.with_event_count().order_by("sort_name", "name")
 
 
 class PersonDetailView(CitedMixin, DetailView):
@@ -271,11 +247,7 @@ class PlaceListView(ListView):
     context_object_name = "places"
 
     def get_queryset(self):
-        return (
-            Place.objects.select_related("parent")
-            .annotate(event_count=Count("events", filter=Q(events__status=Event.Status.PUBLISHED)))
-            .order_by("name")
-        )
+        return Place.objects.select_related("parent").with_event_count().order_by("name")
 
 
 class PlaceDetailView(CitedMixin, DetailView):

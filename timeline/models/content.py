@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 
 from timeline.models.base import (
@@ -45,7 +45,18 @@ class Topic(SlugModel, SearchableModel):
         return lines(self.see_also)
 
 
-class PeriodQuerySet(SlugQuerySet):
+class EventCountQuerySet(SlugQuerySet):
+    event_relation = "events"
+
+    def with_event_count(self):
+        """Annotate each row with the number of its published events."""
+        status = f"{self.event_relation}__status"
+        return self.annotate(
+            event_count=Count(self.event_relation, filter=Q(**{status: "published"}))
+        )
+
+
+class PeriodQuerySet(EventCountQuerySet):
     def top_level(self):
         return self.filter(parent__isnull=True)
 
@@ -152,7 +163,7 @@ class Place(SlugModel, SearchableModel):
     )
     description = models.TextField(blank=True)
 
-    objects = SlugQuerySet.as_manager()
+    objects = EventCountQuerySet.as_manager()
 
     class Meta:
         ordering = ("name",)
@@ -179,7 +190,14 @@ class Place(SlugModel, SearchableModel):
         return lines(self.other_names)
 
 
-class PersonQuerySet(SlugQuerySet):
+class PersonQuerySet(EventCountQuerySet):
+    event_relation = "participations__event"
+
+    def with_event_count(self):
+        return self.annotate(
+            event_count=Count("participations", filter=Q(participations__event__status="published"))
+        )
+
     def featured(self):
         return self.filter(featured=True)
 

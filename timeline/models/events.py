@@ -25,6 +25,24 @@ class EventQuerySet(SlugQuerySet):
         fields = ("date_earliest", "date_latest", "time", "title")
         return self.order_by(*(f"-{field}" for field in fields) if reverse else fields)
 
+    def before(self, event):
+        """Return the events before this one in time, nearest first."""
+        earliest, latest, title = event.date_earliest, event.date_latest, event.title
+        return self.filter(
+            Q(date_earliest__lt=earliest)
+            | Q(date_earliest=earliest, date_latest__lt=latest)
+            | Q(date_earliest=earliest, date_latest=latest, title__lt=title)
+        ).chronological(reverse=True)
+
+    def after(self, event):
+        """Return the events after this one in time, nearest first."""
+        earliest, latest, title = event.date_earliest, event.date_latest, event.title
+        return self.filter(
+            Q(date_earliest__gt=earliest)
+            | Q(date_earliest=earliest, date_latest__gt=latest)
+            | Q(date_earliest=earliest, date_latest=latest, title__gt=title)
+        ).chronological()
+
     def in_period(self, period):
         """Return the events of a period and of every period inside it."""
         return self.filter(period__in=period.descendant_ids())
