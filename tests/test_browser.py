@@ -72,7 +72,7 @@ def test_filter_the_timeline_by_clicking(site, static_page):
     page = static_page
     page.goto(site["url"] + "/events/")
     total = page.locator(".results__count").inner_text()
-    page.get_by_label("military").check()
+    page.get_by_role("checkbox", name="Military").check()
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url("**/events/?*kind=military*")
     filtered = page.locator(".results__count").inner_text()
@@ -80,7 +80,7 @@ def test_filter_the_timeline_by_clicking(site, static_page):
     assert int(filtered.split()[0]) < int(total.split()[0])
     titles = page.locator("article.event-item h3").all_inner_texts()
     assert titles
-    page.get_by_role("link", name="Remove filter Kind: military").click()
+    page.get_by_role("link", name="Remove filter Kind: Military").click()
     page.wait_for_load_state()
     assert page.locator(".results__count").inner_text() == total
 

@@ -104,7 +104,7 @@ def test_timeline_lists_published_events_in_order(client, site):
 
 def test_timeline_is_semantic_ordered_list_of_articles(client, site):
     html = client.get(reverse("timeline:event-list")).content.decode()
-    assert re.search(r'<ol class="timeline">\s*<li><article class="event-item"', html)
+    assert re.search(r'<ol class="timeline">\s*<li>\s*<article class="event-item"', html)
     assert '<time datetime="1956-11-04T03:00">4 November 1956, 03:00</time>' in html
 
 
@@ -356,3 +356,27 @@ def test_server_error_is_a_real_page(rf):
     response = server_error(rf.get("/"))
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()
+
+
+def test_previews_and_descriptions_drop_citation_markers(client):
+    event = EventFactory(summary="Tanks entered.[^tanks]")
+    CitationFactory(event=event, key="tanks")
+    listing = client.get(reverse("timeline:event-list")).content.decode()
+    assert "[^tanks]" not in listing and "Tanks entered." in listing
+    detail = client.get(event.get_absolute_url()).content.decode()
+    assert '<meta name="description" content="4 November 1956: Tanks entered.">' in detail
+
+
+def test_timeline_shows_each_period_once_when_periods_overlap(client):
+    horthy = PeriodFactory(title="Horthy", date="1919/1945", order=1)
+    labour = PeriodFactory(title="Forced labour", date="1944/1955", order=2)
+    EventFactory(slug="a", date="1944-06", period=horthy)
+    EventFactory(slug="b", date="1944-10", period=labour)
+    EventFactory(slug="c", date="1945-04", period=horthy)
+    html = client.get(reverse("timeline:event-list")).content.decode()
+    assert html.count('class="timeline-group__period"') == 2
+    assert [e.slug for e in client.get(reverse("timeline:event-list")).context["events"]] == [
+        "a",
+        "c",
+        "b",
+    ]

@@ -159,7 +159,7 @@ class EventFilter(django_filters.FilterSet):
     def filter_sort(self, queryset, name, value):
         if value == "title":
             return queryset.order_by("title", "date_earliest")
-        return queryset.chronological(reverse=value == "-date")
+        return queryset.by_period(reverse=value == "-date")
 
     def labels(self):
         """Return the label of each choice, by filter name and slug."""

@@ -120,7 +120,8 @@ class EventListView(FilterView):
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
-        return Event.objects.published().with_related()
+        # Grouped by period, then in time, so each period's heading appears once.
+        return Event.objects.published().with_related().by_period()
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)

@@ -25,6 +25,17 @@ class EventQuerySet(SlugQuerySet):
         fields = ("date_earliest", "date_latest", "time", "title")
         return self.order_by(*(f"-{field}" for field in fields) if reverse else fields)
 
+    def by_period(self, reverse=False):
+        """Return the events in their periods' order, and in time within each period."""
+        fields = ("period__order", "period__date_earliest", "date_earliest", "date_latest", "time")
+        ordering = [
+            models.F(field).desc(nulls_last=True)
+            if reverse
+            else models.F(field).asc(nulls_last=True)
+            for field in fields
+        ]
+        return self.order_by(*ordering, "title")
+
     def before(self, event):
         """Return the events before this one in time, nearest first."""
         earliest, latest, title = event.date_earliest, event.date_latest, event.title
