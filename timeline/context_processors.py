@@ -1,7 +1,0 @@
-"""Template context every page needs."""
-
-from django.conf import settings
-
-
-def site(request):
-    return {"SITE_NAME": getattr(settings, "SITE_NAME", "histsite")}
