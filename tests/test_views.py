@@ -380,3 +380,28 @@ def test_timeline_shows_each_period_once_when_periods_overlap(client):
         "c",
         "b",
     ]
+
+
+@pytest.mark.parametrize("factory", [PersonFactory, PlaceFactory])
+def test_notes_of_an_item_without_text_still_have_their_markers(client, factory):
+    item = factory()
+    CitationFactory(event=None, **{item._meta.model_name: item}, key="only-note")
+    html = client.get(item.get_absolute_url()).content.decode()
+    assert 'id="cite-note-1"' in html
+    assert 'id="cite-ref-1-1"' in html
+
+
+def test_on_every_real_page_each_note_and_marker_link_both_ways(client, content):
+    from timeline.models import Period, Person, Place
+
+    items = [*Event.objects.published(), *Period.objects.all(), *Person.objects.all()]
+    items += [*Place.objects.all()]
+    for item in items:
+        html = client.get(item.get_absolute_url()).content.decode()
+        notes = set(re.findall(r'<li id="(cite-note-\d+)"', html))
+        marked = set(re.findall(r'<a href="#(cite-note-\d+)" id="cite-ref-', html))
+        backlinks = set(re.findall(r'<a href="#(cite-ref-[\d-]+)"', html))
+        markers = set(re.findall(r'id="(cite-ref-[\d-]+)"', html))
+        assert notes, f"{item} shows no notes"
+        assert notes == marked, item
+        assert backlinks == markers, item
