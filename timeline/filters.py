@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 
 from timeline import dates
 from timeline.models import Event, EventKind, Period, Person, Place, Source
+from timeline.models.content import descendant_slugs
 
 MAX_QUERY_LENGTH = 200
 
@@ -70,17 +71,6 @@ def nested(periods):
     return ordered
 
 
-def descendants(periods, slug):
-    """Return the slug of a period and of every period inside it."""
-    found, queue = [], [slug]
-    while queue:
-        current = queue.pop()
-        if current not in found:
-            found.append(current)
-            queue.extend(child for child, _, parent in periods if parent == current)
-    return found
-
-
 class EventFilter(django_filters.FilterSet):
     SORTS = (
         ("date", "Earliest first"),
@@ -136,7 +126,7 @@ class EventFilter(django_filters.FilterSet):
         return queryset.search(value)
 
     def filter_period(self, queryset, name, value):
-        return queryset.in_period_slugs(descendants(self.choices["periods"], value))
+        return queryset.in_period_slugs(descendant_slugs(self.choices["periods"], value))
 
     def filter_person(self, queryset, name, value):
         return queryset.involving(value)

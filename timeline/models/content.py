@@ -45,6 +45,20 @@ class Topic(SlugModel, SearchableModel):
         return lines(self.see_also)
 
 
+def descendant_slugs(periods, slug):
+    """Return the slug of a period and of every period inside it, at any depth.
+
+    periods is a list of (slug, title, parent slug) rows, as the filters load them.
+    """
+    found, queue = [], [slug]
+    while queue:
+        current = queue.pop()
+        if current not in found:
+            found.append(current)
+            queue.extend(child for child, _, parent in periods if parent == current)
+    return found
+
+
 class EventCountQuerySet(SlugQuerySet):
     event_relation = "events"
 
@@ -117,20 +131,6 @@ class Period(SlugModel, SearchableModel, DatedModel):
 
     def searchable_parts(self):
         return (self.title, self.summary, self.body)
-
-    def descendant_ids(self):
-        """Return the ids of this period and every period inside it, at any depth."""
-        children = {}
-        for pk, parent_id in Period.objects.values_list("pk", "parent_id"):
-            children.setdefault(parent_id, []).append(pk)
-        found, queue = [], [self.pk]
-        while queue:
-            pk = queue.pop()
-            if pk in found:
-                continue
-            found.append(pk)
-            queue.extend(children.get(pk, []))
-        return found
 
 
 class Place(SlugModel, SearchableModel):

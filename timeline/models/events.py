@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 from timeline.models.base import DatedModel, SearchableModel, SlugModel, SlugQuerySet
-from timeline.models.content import Period, Person, Place
+from timeline.models.content import Period, Person, Place, descendant_slugs
 from timeline.text import fold
 
 MAX_SEARCH_WORDS = 8
@@ -56,7 +56,8 @@ class EventQuerySet(SlugQuerySet):
 
     def in_period(self, period):
         """Return the events of a period and of every period inside it."""
-        return self.filter(period__in=period.descendant_ids())
+        periods = Period.objects.values_list("slug", "title", "parent__slug")
+        return self.in_period_slugs(descendant_slugs(list(periods), period.slug))
 
     def in_period_slugs(self, slugs):
         """Return the events of the periods with these slugs."""
