@@ -20,7 +20,7 @@ from timeline.models import (
     Source,
     Topic,
 )
-from timeline.text import fold
+from timeline.models.base import search_words
 
 admin.site.site_header = "histsite editors"
 admin.site.site_title = "histsite admin"
@@ -110,10 +110,9 @@ class FoldedSearchMixin:
 
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        words = fold(search_term).split()
-        if words:
-            folded = Q(*(Q(search_text__contains=word) for word in words))
-            results = queryset.filter(Q(pk__in=results.values("pk")) | folded)
+        if search_words(search_term):
+            folded = queryset.search(search_term).values("pk")
+            results = queryset.filter(Q(pk__in=results.values("pk")) | Q(pk__in=folded))
         return results, may_have_duplicates
 
 

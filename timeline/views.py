@@ -2,7 +2,7 @@
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Window
+from django.db.models import Count, Window
 from django.http import Http404
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
@@ -11,7 +11,7 @@ from django_filters.views import FilterView
 from timeline.citations import Notes
 from timeline.filters import MAX_QUERY_LENGTH, EventFilter
 from timeline.models import Citation, Event, Participation, Period, Person, Place, Source, Topic
-from timeline.text import fold
+from timeline.models.base import search_words
 
 PAGE_SIZE = 25
 MAX_PAGE = 10**6
@@ -331,17 +331,15 @@ class SearchView(TemplateView):
             context["query"] = self.request.GET.get("q", "")[:200]
             return context
         query = context["query"] = form.cleaned_data["q"]
-        words = fold(query).split()
-        if not words:
+        if not search_words(query):
             return context
-        text_match = Q(*(Q(search_text__contains=word) for word in words[:8]))
         limit = self.LIMIT
         results = [
             ("Events", Event.objects.published().search(query).chronological()[:limit]),
-            ("People", Person.objects.filter(text_match)[:limit]),
-            ("Places", Place.objects.filter(text_match)[:limit]),
-            ("Periods", Period.objects.filter(text_match)[:limit]),
-            ("Sources", Source.objects.filter(text_match)[:limit]),
+            ("People", Person.objects.search(query)[:limit]),
+            ("Places", Place.objects.search(query)[:limit]),
+            ("Periods", Period.objects.search(query)[:limit]),
+            ("Sources", Source.objects.search(query)[:limit]),
         ]
         context["results"] = [(label, list(rows)) for label, rows in results]
         context["total"] = sum(len(rows) for _, rows in context["results"])

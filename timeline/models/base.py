@@ -20,6 +20,22 @@ class SlugQuerySet(models.QuerySet):
         return self.get(slug=slug)
 
 
+MAX_SEARCH_WORDS = 8
+
+
+def search_words(text):
+    """Return the folded words of a search, at most MAX_SEARCH_WORDS of them."""
+    return fold(text).split()[:MAX_SEARCH_WORDS]
+
+
+class SearchQuerySet(SlugQuerySet):
+    """A QuerySet of rows with folded search text."""
+
+    def search(self, text):
+        """Return the rows whose text contains every word, ignoring case and accents."""
+        return self.filter(*(Q(search_text__contains=word) for word in search_words(text)))
+
+
 class SlugModel(models.Model):
     """A model identified in URLs and fixtures by its slug."""
 

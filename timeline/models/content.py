@@ -8,6 +8,7 @@ from django.urls import reverse
 from timeline.models.base import (
     DatedModel,
     SearchableModel,
+    SearchQuerySet,
     SlugModel,
     SlugQuerySet,
     validate_edtf,
@@ -26,7 +27,7 @@ class Topic(SlugModel, SearchableModel):
         blank=True, help_text="Related subjects for further reading, one a line."
     )
 
-    objects = SlugQuerySet.as_manager()
+    objects = SearchQuerySet.as_manager()
 
     class Meta:
         ordering = ("title",)
@@ -59,7 +60,7 @@ def descendant_slugs(periods, slug):
     return found
 
 
-class EventCountQuerySet(SlugQuerySet):
+class EventCountQuerySet(SearchQuerySet):
     event_relation = "events"
 
     def with_event_count(self):

@@ -5,11 +5,14 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
-from timeline.models.base import DatedModel, SearchableModel, SlugModel, SlugQuerySet
+from timeline.models.base import (
+    DatedModel,
+    SearchableModel,
+    SlugModel,
+    SlugQuerySet,
+    search_words,
+)
 from timeline.models.content import Period, Person, Place, descendant_slugs
-from timeline.text import fold
-
-MAX_SEARCH_WORDS = 8
 
 
 def _match(field, value):
@@ -106,7 +109,7 @@ class EventQuerySet(SlugQuerySet):
         Case and accents are ignored: "karolyi" finds "Károlyi".
         """
         queryset = self
-        for word in fold(text).split()[:MAX_SEARCH_WORDS]:
+        for word in search_words(text):
             queryset = queryset.filter(
                 Q(search_text__contains=word)
                 | Exists(

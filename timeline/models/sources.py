@@ -6,13 +6,13 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from timeline import dates
-from timeline.models.base import SearchableModel, SlugModel, SlugQuerySet, validate_edtf
+from timeline.models.base import SearchableModel, SearchQuerySet, SlugModel, validate_edtf
 from timeline.text import lines
 
 CITATION_TARGETS = ("topic", "period", "event", "person", "place")
 
 
-class SourceQuerySet(SlugQuerySet):
+class SourceQuerySet(SearchQuerySet):
     def with_related(self):
         return self.select_related("known_through")
 
