@@ -57,11 +57,6 @@ class HistoricalDate:
     latest: datetime.date
     reading: str
 
-    @property
-    def iso(self):
-        """Return the value for a <time datetime> attribute, or '' if none fits."""
-        return machine_readable(self.edtf)
-
 
 def parse(value):
     """Parse an EDTF string into a HistoricalDate, or raise ValidationError."""

@@ -26,14 +26,16 @@ class CitedMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         notes = Notes(self.get_citations())
-        context["notes"] = notes
         context.update(self.render_cited_text(notes))
         context["reference_groups"] = notes.groups()
         return context
 
     def render_cited_text(self, notes):
-        """Return the object's text with its markers, in reading order."""
-        return {}
+        """Return the summary and body with their markers, numbered in reading order."""
+        return {
+            "summary_html": notes.lead(self.object.summary, self.object.body),
+            "body_html": notes.paragraphs(self.object.body),
+        }
 
 
 class HomeView(TemplateView):
@@ -46,9 +48,7 @@ class HomeView(TemplateView):
         context["topic"] = topic
         context["lead_html"] = notes.lead(topic.lead) if topic else ""
         context["reference_groups"] = notes.groups()
-        periods = list(Period.objects.order_by("order", "date_earliest"))
-        context["band"] = period_band([p for p in periods if p.parent_id is None])
-        context["periods"] = periods
+        context["band"] = period_band(Period.objects.top_level().order_by("order", "date_earliest"))
         context["key_events"] = (
             Event.objects.published().filter(featured=True).chronological().select_related("period")
         )
@@ -64,12 +64,8 @@ def period_band(periods):
     span = BAND_END - BAND_START
     band = []
     for period in periods:
-        start = max(
-            period.date_earliest.year + (period.date_earliest.timetuple().tm_yday / 366), BAND_START
-        )
-        end = min(
-            period.date_latest.year + (period.date_latest.timetuple().tm_yday / 366), BAND_END
-        )
+        start = max(fractional_year(period.date_earliest), BAND_START)
+        end = min(fractional_year(period.date_latest), BAND_END)
         band.append(
             {
                 "period": period,
@@ -78,6 +74,11 @@ def period_band(periods):
             }
         )
     return band
+
+
+def fractional_year(day):
+    """Return a day as a year with its fraction: 1 July 1956 is about 1956.5."""
+    return day.year + day.timetuple().tm_yday / 366
 
 
 class PeriodListView(ListView):
@@ -91,12 +92,6 @@ class PeriodListView(ListView):
 class PeriodDetailView(CitedMixin, DetailView):
     template_name = "timeline/period_detail.html"
     queryset = Period.objects.with_related()
-
-    def render_cited_text(self, notes):
-        return {
-            "summary_html": notes.lead(self.object.summary, self.object.body),
-            "body_html": notes.paragraphs(self.object.body),
-        }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -202,12 +197,6 @@ class EventDetailView(CitedMixin, DetailView):
 
     def get_queryset(self):
         return Event.objects.published().with_related()
-
-    def render_cited_text(self, notes):
-        return {
-            "summary_html": notes.lead(self.object.summary, self.object.body),
-            "body_html": notes.paragraphs(self.object.body),
-        }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
+from timeline import dates
 from timeline.models.base import (
     DatedModel,
     SearchableModel,
@@ -198,8 +199,7 @@ class Event(SlugModel, SearchableModel, DatedModel):
     @property
     def date_text(self):
         """Return the date as a reader reads it, with the time of day if known."""
-        reading = self.date_reading
-        return f"{reading}, {self.time:%H:%M}" if self.time else reading
+        return dates.with_time(self.date_reading, self.time)
 
     @property
     def datetime_iso(self):
