@@ -169,3 +169,18 @@ def test_natural_keys_round_trip():
     assert type(participation).objects.get_by_natural_key(*participation.natural_key()) == (
         participation
     )
+
+
+def test_events_of_one_day_follow_their_time_of_day_on_every_database():
+    whirlwind = EventFactory(title="Operation Whirlwind", date="1956-11-04")
+    radio = EventFactory(title="Radio station seized", date="1956-11-04", time=datetime.time(8))
+    tanks = EventFactory(title="Tanks enter", date="1956-11-04", time=datetime.time(3))
+    shots = EventFactory(title="First shots", date="1956-11-04", time=datetime.time(4, 25))
+    order = [whirlwind, tanks, shots, radio]
+    assert list(Event.objects.chronological()) == order
+    assert list(Event.objects.chronological(reverse=True)) == order[::-1]
+    for earlier, later in zip(order, order[1:], strict=False):
+        assert Event.objects.after(earlier).first() == later
+        assert Event.objects.before(later).first() == earlier
+    assert Event.objects.before(whirlwind).first() is None
+    assert Event.objects.after(radio).first() is None

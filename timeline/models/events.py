@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 
 from timeline import dates
@@ -15,6 +15,37 @@ from timeline.models.base import (
 )
 from timeline.models.content import Period, Person, Place, descendant_slugs
 
+SEQUENCE = ("date_earliest", "date_latest", "time", "title", "pk")
+
+
+def chronological_order(reverse=False):
+    """Return the ordering of events in time; an untimed event opens its day."""
+    time = F("time").desc(nulls_last=True) if reverse else F("time").asc(nulls_first=True)
+    fields = [F(field).desc() if reverse else F(field).asc() for field in SEQUENCE]
+    fields[SEQUENCE.index("time")] = time
+    return fields
+
+
+def sequence_beyond(event, later):
+    """Return a condition for the events after (or before) this one in chronological order.
+
+    The order compares SEQUENCE field by field, with an empty time of day first.
+    """
+    condition, equal = Q(pk__in=[]), Q()
+    for field in SEQUENCE:
+        value = getattr(event, field)
+        if field == "time" and value is None:
+            beyond = Q(time__isnull=False) if later else Q(pk__in=[])
+            same = Q(time__isnull=True)
+        else:
+            beyond = Q(**{f"{field}__{'gt' if later else 'lt'}": value})
+            if field == "time" and not later:
+                beyond |= Q(time__isnull=True)
+            same = Q(**{field: value})
+        condition |= equal & beyond
+        equal &= same
+    return condition
+
 
 def _match(field, value):
     """Return a lookup for a model object, or for the object with this slug."""
@@ -26,37 +57,24 @@ class EventQuerySet(SlugQuerySet):
         return self.filter(status=Event.Status.PUBLISHED)
 
     def chronological(self, reverse=False):
-        fields = ("date_earliest", "date_latest", "time", "title")
-        return self.order_by(*(f"-{field}" for field in fields) if reverse else fields)
+        """Return the events in time: by day, then time of day (untimed first), then title."""
+        return self.order_by(*chronological_order(reverse))
 
     def by_period(self, reverse=False):
         """Return the events in their periods' order, and in time within each period."""
-        fields = ("period__order", "period__date_earliest", "date_earliest", "date_latest", "time")
-        ordering = [
-            models.F(field).desc(nulls_last=True)
-            if reverse
-            else models.F(field).asc(nulls_last=True)
-            for field in fields
+        periods = [
+            F(field).desc(nulls_last=True) if reverse else F(field).asc(nulls_last=True)
+            for field in ("period__order", "period__date_earliest")
         ]
-        return self.order_by(*ordering, "title")
+        return self.order_by(*periods, *chronological_order(reverse))
 
     def before(self, event):
         """Return the events before this one in time, nearest first."""
-        earliest, latest, title = event.date_earliest, event.date_latest, event.title
-        return self.filter(
-            Q(date_earliest__lt=earliest)
-            | Q(date_earliest=earliest, date_latest__lt=latest)
-            | Q(date_earliest=earliest, date_latest=latest, title__lt=title)
-        ).chronological(reverse=True)
+        return self.filter(sequence_beyond(event, later=False)).chronological(reverse=True)
 
     def after(self, event):
         """Return the events after this one in time, nearest first."""
-        earliest, latest, title = event.date_earliest, event.date_latest, event.title
-        return self.filter(
-            Q(date_earliest__gt=earliest)
-            | Q(date_earliest=earliest, date_latest__gt=latest)
-            | Q(date_earliest=earliest, date_latest=latest, title__gt=title)
-        ).chronological()
+        return self.filter(sequence_beyond(event, later=True)).chronological()
 
     def in_period(self, period):
         """Return the events of a period and of every period inside it."""
@@ -179,7 +197,7 @@ class Event(SlugModel, SearchableModel, DatedModel):
     objects = EventQuerySet.as_manager()
 
     class Meta(DatedModel.Meta):
-        ordering = ("date_earliest", "date_latest", "time", "title")
+        ordering = chronological_order()
 
     def __str__(self):
         return self.title
