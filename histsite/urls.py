@@ -1,7 +1,21 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
+
+
+class FaviconView(RedirectView):
+    """Answer browsers that ask for /favicon.ico on pages without an icon link (the admin)."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        # Resolved per request: the hashed name exists only after collectstatic.
+        return static("favicon.svg")
+
 
 urlpatterns = [
+    path("favicon.ico", FaviconView.as_view()),
     path("admin/", admin.site.urls),
     path("", include("timeline.urls")),
 ]

@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -10,6 +11,12 @@ def pytest_report_header(config):
     from django.db import connection
 
     return f"database: {connection.vendor} ({connection.settings_dict['NAME']})"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Start every test with an empty cache: rolled-back rows must not live on in it."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -32,6 +32,11 @@ class TopicFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Topic {n}")
     slug = factory.Sequence(lambda n: f"topic-{n}")
     lead = "A lead paragraph."
+    licence = "CC BY-SA 4.0"
+    licence_url = "https://creativecommons.org/licenses/by-sa/4.0/"
+    attribution = "Text adapted from an article available under CC BY-SA 4.0."
+    # The first topic made is the site's default, as a fresh install's only topic is.
+    is_default = factory.LazyFunction(lambda: not Topic.objects.exists())
 
 
 class PeriodFactory(factory.django.DjangoModelFactory):
@@ -42,6 +47,10 @@ class PeriodFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"period-{n}")
     date = "1919/1945"
     summary = "A period."
+    parent = None
+    topic = factory.LazyAttribute(
+        lambda period: period.parent.topic if period.parent else Topic.objects.default()
+    )
 
 
 class PlaceFactory(factory.django.DjangoModelFactory):

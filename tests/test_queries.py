@@ -4,6 +4,7 @@ import datetime
 
 import factory
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -16,6 +17,7 @@ from tests.factories import (
     SourceFactory,
     TopicFactory,
 )
+from timeline.context_processors import default_topic
 from timeline.models import Citation, Event, EventKind, Participation, Period, Person, Place, Source
 
 MAX_QUERIES = 8
@@ -100,8 +102,11 @@ def urls():
 
 
 def query_counts(client):
+    """Count each page's queries once the site's topic is cached, as it is between edits."""
     counts = {}
     for url in urls():
+        cache.clear()
+        default_topic()
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
         assert response.status_code == 200, url
@@ -132,3 +137,18 @@ def test_query_counts_per_page_type(client):
     assert counts[reverse("timeline:event-list")] == 8
     assert counts[reverse("timeline:event-detail", args=["event-3"])] == 7
     assert counts[reverse("timeline:person-detail", args=["person-1"])] == 3
+
+
+def test_the_site_topic_costs_one_query_until_it_changes(client):
+    build_site(5)
+    with CaptureQueriesContext(connection) as cold:
+        client.get(reverse("timeline:person-list"))
+    with CaptureQueriesContext(connection) as warm:
+        client.get(reverse("timeline:person-list"))
+    assert len(cold) == len(warm) + 1
+    period = Period.objects.get(slug="war")
+    period.date = "1939/1945"
+    period.save()
+    with CaptureQueriesContext(connection) as after_edit:
+        client.get(reverse("timeline:person-list"))
+    assert len(after_edit) == len(cold)

@@ -138,6 +138,7 @@ class CitationCountMixin:
 
 @admin.register(Topic)
 class TopicAdmin(FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("title", "slug", "citations_count")
     search_fields = ("title",)
     prepopulated_fields = {"slug": ("title",)}

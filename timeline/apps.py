@@ -6,10 +6,18 @@ class TimelineConfig(AppConfig):
     verbose_name = "Timeline"
 
     def ready(self):
-        from django.db.models.signals import pre_save
+        from django.db.models.signals import post_delete, post_save, pre_save
 
+        from timeline.context_processors import forget_default_topic
+        from timeline.models import Period, Topic
         from timeline.models.base import refresh_derived_fields
+        from timeline.models.tree import refresh_tree_paths
 
-        # pre_save also runs for loaddata's raw saves, which skip Model.save(), so
-        # derived columns (date bounds, folded search text) are right either way.
+        # pre_save and post_save also run for loaddata's raw saves, which skip
+        # Model.save(), so derived columns (date bounds, folded search text, tree
+        # paths) are right either way.
         pre_save.connect(refresh_derived_fields, dispatch_uid="timeline-derived-fields")
+        post_save.connect(refresh_tree_paths, dispatch_uid="timeline-tree-paths")
+        for model in (Topic, Period):
+            for signal in (post_save, post_delete):
+                signal.connect(forget_default_topic, sender=model, dispatch_uid=f"topic-{model}")

@@ -98,6 +98,11 @@ class Notes:
     def markers(self, citations):
         return format_html_join("", "{}", ((self.marker(citation),) for citation in citations))
 
+    def placed_in(self, text):
+        """Return the markers of the citations a text names, without the rest of the text."""
+        named = [self.by_key[key] for key in marker_keys(text) if key in self.by_key]
+        return self.markers(named)
+
     def unplaced(self, *texts):
         """Return the citations that no marker in the given texts places."""
         placed = {key for text in texts for key in marker_keys(text)}

@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 
 from timeline import dates
 from timeline.models import Event, EventKind, Period, Person, Place, Source
-from timeline.models.content import descendant_slugs
 
 MAX_QUERY_LENGTH = 200
 
@@ -44,10 +43,8 @@ class HistoricalDateFilter(django_filters.Filter):
 
 def taxonomy_choices():
     """Return the choices of every select in one place, one query per table."""
-    periods = list(Period.objects.values_list("slug", "title", "parent__slug"))
     return {
-        "periods": periods,
-        "period": [(slug, title) for slug, title, _ in nested(periods)],
+        "period": Period.objects.indented_choices("title"),
         "person": list(Person.objects.values_list("slug", "name")),
         "place": list(Place.objects.values_list("slug", "name")),
         "kind": list(EventKind.objects.values_list("slug", "name")),
@@ -55,20 +52,19 @@ def taxonomy_choices():
     }
 
 
-def nested(periods):
-    """Return periods with each one's sub-periods after it, indented, in their order."""
-    children = {}
-    for slug, title, parent in periods:
-        children.setdefault(parent, []).append((slug, title))
-    ordered = []
-
-    def walk(parent, depth):
-        for slug, title in children.get(parent, []):
-            ordered.append((slug, "\u2003" * depth + title, parent))
-            walk(slug, depth + 1)
-
-    walk(None, 0)
-    return ordered
+class EventFilterForm(forms.Form):
+    def clean(self):
+        """Refuse a date range that ends before it starts, saying so."""
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start is not None and end is not None and end < start:
+            raise ValidationError(
+                "The date range is reversed: “From” (%(start)s) comes after “To” (%(end)s). "
+                "Swap the two dates.",
+                code="reversed",
+                params={"start": self.data.get("start"), "end": self.data.get("end")},
+            )
+        return cleaned
 
 
 class EventFilter(django_filters.FilterSet):
@@ -115,10 +111,11 @@ class EventFilter(django_filters.FilterSet):
     class Meta:
         model = Event
         fields = ()
+        form = EventFilterForm
 
-    def __init__(self, data=None, *args, choices=None, **kwargs):
+    def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
-        self.choices = choices if choices is not None else taxonomy_choices()
+        self.choices = taxonomy_choices()
         for name in ("period", "person", "place", "kind", "source"):
             self.filters[name].extra["choices"] = self.choices[name]
 
@@ -126,7 +123,7 @@ class EventFilter(django_filters.FilterSet):
         return queryset.search(value)
 
     def filter_period(self, queryset, name, value):
-        return queryset.in_period_slugs(descendant_slugs(self.choices["periods"], value))
+        return queryset.in_period(value)
 
     def filter_person(self, queryset, name, value):
         return queryset.involving(value)

@@ -6,6 +6,7 @@ app_name = "timeline"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("topics/<slug:slug>/", views.TopicView.as_view(), name="topic-detail"),
     path("periods/", views.PeriodListView.as_view(), name="period-list"),
     path("periods/<slug:slug>/", views.PeriodDetailView.as_view(), name="period-detail"),
     path("events/", views.EventListView.as_view(), name="event-list"),

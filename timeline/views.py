@@ -8,10 +8,12 @@ from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
+from timeline.band import period_band, ticks
 from timeline.citations import Notes
 from timeline.filters import MAX_QUERY_LENGTH, EventFilter
-from timeline.models import Citation, Event, Participation, Period, Person, Place, Source, Topic
+from timeline.models import Event, Period, Person, Place, Source, Topic
 from timeline.models.base import search_words
+from timeline.search import search_site
 
 PAGE_SIZE = 25
 MAX_PAGE = 10**6
@@ -38,47 +40,36 @@ class CitedMixin:
         }
 
 
-class HomeView(TemplateView):
+class TopicView(DetailView):
+    """A topic's page: its lead, its periods along the years, its key events and people."""
+
     template_name = "timeline/home.html"
+    context_object_name = "topic"
+    queryset = Topic.objects.with_span()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        topic = Topic.objects.order_by("pk").first()
-        notes = Notes(topic.citations.with_related() if topic else [])
-        context["topic"] = topic
-        context["lead_html"] = notes.lead(topic.lead) if topic else ""
+        topic = self.object
+        if topic is None:
+            return context
+        notes = Notes(topic.citations.with_related())
+        context["lead_html"] = notes.lead(topic.lead, topic.see_also)
+        context["see_also_markers"] = notes.placed_in(topic.see_also)
         context["reference_groups"] = notes.groups()
-        context["band"] = period_band(Period.objects.top_level().order_by("order", "date_earliest"))
-        context["key_events"] = (
-            Event.objects.published().filter(featured=True).chronological().select_related("period")
-        )
-        context["key_people"] = Person.objects.featured()
+        if topic.span_years:
+            first, last = topic.span_years
+            context["band"] = period_band(topic.periods.top_level(), first, last)
+            context["band_ticks"] = ticks(first, last)
+        context["key_events"] = Event.objects.key_events(topic)
+        context["key_people"] = Person.objects.featured().of_topic(topic)
         return context
 
 
-BAND_START, BAND_END = 1918, 1992
+class HomeView(TopicView):
+    """The default topic's page, at the site's root."""
 
-
-def period_band(periods):
-    """Return each top-level period with its offset and width as percentages of 1918–1991."""
-    span = BAND_END - BAND_START
-    band = []
-    for period in periods:
-        start = max(fractional_year(period.date_earliest), BAND_START)
-        end = min(fractional_year(period.date_latest), BAND_END)
-        band.append(
-            {
-                "period": period,
-                "left": round((start - BAND_START) / span * 100, 2),
-                "width": max(round((end - start) / span * 100, 2), 0.8),
-            }
-        )
-    return band
-
-
-def fractional_year(day):
-    """Return a day as a year with its fraction: 1 July 1956 is about 1956.5."""
-    return day.year + day.timetuple().tm_yday / 366
+    def get_object(self, queryset=None):
+        return Topic.objects.default()
 
 
 class PeriodListView(ListView):
@@ -98,10 +89,7 @@ class PeriodDetailView(CitedMixin, DetailView):
         period = self.object
         context["children"] = period.children.all()
         context["events"] = (
-            Event.objects.published()
-            .filter(period=period)
-            .chronological()
-            .prefetch_related("places")
+            Event.objects.published().in_period(period).chronological().prefetch_related("places")
         )
         return context
 
@@ -224,10 +212,11 @@ class PersonDetailView(CitedMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["participations"] = (
-            Participation.objects.filter(person=self.object, event__status=Event.Status.PUBLISHED)
-            .select_related("event", "event__period")
-            .order_by("event__date_earliest", "event__date_latest", "event__time")
+        context["events"] = (
+            Event.objects.published()
+            .involving(self.object)
+            .with_role_of(self.object)
+            .chronological()
         )
         return context
 
@@ -261,11 +250,7 @@ class SourceListView(ListView):
     context_object_name = "sources"
 
     def get_queryset(self):
-        return (
-            Source.objects.with_related()
-            .annotate(citation_count=Count("citations"))
-            .order_by("known_through__title", "title")
-        )
+        return Source.objects.with_related().with_citation_count().in_index_order()
 
 
 class SourceDetailView(DetailView):
@@ -274,18 +259,8 @@ class SourceDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        source = self.object
-        citations = (
-            Citation.objects.filter(source=source)
-            .select_related("topic", "period", "event", "person", "place")
-            .exclude(event__status=Event.Status.DRAFT)
-            .order_by("locator_label", "locator", "order", "pk")
-        )
-        groups = {}
-        for citation in citations:
-            groups.setdefault(citation.locator_text or "No locator", []).append(citation)
-        context["locator_groups"] = groups
-        context["documents"] = source.documents_named.all()
+        context["citations"] = self.object.citations.public().with_targets().by_locator()
+        context["documents"] = self.object.documents_named.all()
         return context
 
 
@@ -322,14 +297,6 @@ class SearchView(TemplateView):
         query = context["query"] = form.cleaned_data["q"]
         if not search_words(query):
             return context
-        limit = self.LIMIT
-        results = [
-            ("Events", Event.objects.published().search(query).chronological()[:limit]),
-            ("People", Person.objects.search(query)[:limit]),
-            ("Places", Place.objects.search(query)[:limit]),
-            ("Periods", Period.objects.search(query)[:limit]),
-            ("Sources", Source.objects.search(query)[:limit]),
-        ]
-        context["results"] = [(label, list(rows)) for label, rows in results]
+        context["results"] = search_site(query, self.LIMIT)
         context["total"] = sum(len(rows) for _, rows in context["results"])
         return context

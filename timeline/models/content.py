@@ -2,9 +2,10 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Func, Max, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 
+from timeline.citations import strip_markers
 from timeline.models.base import (
     DatedModel,
     SearchableModel,
@@ -13,83 +14,142 @@ from timeline.models.base import (
     SlugQuerySet,
     validate_edtf,
 )
+from timeline.models.tree import TreeModel, TreeQuerySet
 from timeline.text import lines
 
 
+class TopicQuerySet(SearchQuerySet):
+    def with_span(self):
+        """Annotate each topic with the first and last day of its periods."""
+        return self.annotate(
+            span_start=Min("periods__date_earliest"), span_end=Max("periods__date_latest")
+        )
+
+    def default(self):
+        """Return the topic the site opens on, with its span, or None before any content."""
+        return (
+            self.with_span()
+            .select_related("attribution_source")
+            .order_by("-is_default", "pk")
+            .first()
+        )
+
+
 class Topic(SlugModel, SearchableModel):
-    """A subject the site covers, with its lead paragraph and related reading."""
+    """A subject the site covers: its name, lead, licence, and the periods it spans."""
 
     title = models.CharField(max_length=200)
+    subtitle = models.CharField(
+        max_length=300, blank=True, help_text="One sentence under the title on the topic's page."
+    )
     lead = models.TextField(
         help_text="The opening paragraph. Type [^key] after a sentence to cite it."
     )
     see_also = models.TextField(
-        blank=True, help_text="Related subjects for further reading, one a line."
+        blank=True,
+        help_text="Related subjects for further reading, one a line. A [^key] marker on any "
+        "line cites the list as a whole.",
+    )
+    licence = models.CharField(
+        max_length=100, blank=True, help_text="The licence the topic's text is shared under."
+    )
+    licence_url = models.URLField("licence URL", blank=True)
+    attribution = models.TextField(
+        blank=True,
+        help_text="The credit the text's licence asks for, shown in every page's footer.",
+    )
+    attribution_source = models.ForeignKey(
+        "timeline.Source",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The source the attribution names; the footer links to its page.",
+    )
+    is_default = models.BooleanField(
+        "default topic", default=False, help_text="The topic the home page shows."
     )
 
-    objects = SearchQuerySet.as_manager()
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ("title",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="topic_one_default"
+            ),
+        ]
 
     def __str__(self):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("timeline:home")
+        if self.is_default:
+            return reverse("timeline:home")
+        return reverse("timeline:topic-detail", kwargs={"slug": self.slug})
 
     def searchable_parts(self):
-        return (self.title, self.lead)
+        return (self.title, self.subtitle, self.lead)
 
     @property
     def see_also_list(self):
-        return lines(self.see_also)
+        return lines(strip_markers(self.see_also))
+
+    @property
+    def span_years(self):
+        """Return the first and last year of the topic's periods, or None without periods."""
+        start, end = getattr(self, "span_start", None), getattr(self, "span_end", None)
+        if start is None or end is None:
+            return None
+        return start.year, end.year
+
+    @property
+    def span_text(self):
+        """Return the span as a reader writes it: "1919–1991"."""
+        years = self.span_years
+        if years is None:
+            return ""
+        start, end = years
+        return str(start) if start == end else f"{start}–{end}"
+
+    @property
+    def heading(self):
+        """Return the title with the span: "Hungary–Soviet Union relations, 1919–1991"."""
+        return f"{self.title}, {self.span_text}" if self.span_text else self.title
 
 
-def descendant_slugs(periods, slug):
-    """Return the slug of a period and of every period inside it, at any depth.
-
-    periods is a list of (slug, title, parent slug) rows, as the filters load them.
-    """
-    found, queue = [], [slug]
-    while queue:
-        current = queue.pop()
-        if current not in found:
-            found.append(current)
-            queue.extend(child for child, _, parent in periods if parent == current)
-    return found
+def count_of(queryset):
+    """Return a subquery that counts the rows of a (correlated) queryset."""
+    return Subquery(
+        queryset.order_by().annotate(count=Func(F("pk"), function="COUNT")).values("count"),
+        output_field=models.IntegerField(),
+    )
 
 
-class EventCountQuerySet(SearchQuerySet):
-    event_relation = "events"
-
+class PeriodQuerySet(TreeQuerySet, SearchQuerySet):
     def with_event_count(self):
-        """Annotate each row with the number of its published events."""
-        status = f"{self.event_relation}__status"
+        """Annotate each period with its published events, its sub-periods' included."""
+        from timeline.models.events import Event
+
         return self.annotate(
-            event_count=Count(self.event_relation, filter=Q(**{status: "published"}))
+            event_count=count_of(Event.objects.published().in_period(OuterRef("tree_path")))
         )
-
-
-class PeriodQuerySet(EventCountQuerySet):
-    def top_level(self):
-        return self.filter(parent__isnull=True)
 
     def with_related(self):
         return self.select_related("parent")
 
 
-class Period(SlugModel, SearchableModel, DatedModel):
+class Period(SlugModel, SearchableModel, DatedModel, TreeModel):
     """A stretch of the history with a narrative of its own, such as the Horthy era."""
 
     title = models.CharField(max_length=200)
-    parent = models.ForeignKey(
-        "self",
+    topic = models.ForeignKey(
+        Topic,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="children",
-        help_text="The period this one sits inside (World War II inside the Horthy era).",
+        related_name="periods",
+        help_text="The subject this period belongs to; a sub-period takes its period's.",
     )
     summary = models.TextField(help_text="One or two sentences for lists and previews.")
     body = models.TextField(
@@ -105,10 +165,7 @@ class Period(SlugModel, SearchableModel, DatedModel):
 
     class Meta(DatedModel.Meta):
         ordering = ("order", "date_earliest", "title")
-        constraints = [
-            *DatedModel.Meta.constraints,
-            models.CheckConstraint(condition=~Q(parent=F("pk")), name="period_not_inside_itself"),
-        ]
+        constraints = [*DatedModel.Meta.constraints, *TreeModel.Meta.constraints]
 
     def __str__(self):
         return self.title
@@ -117,24 +174,34 @@ class Period(SlugModel, SearchableModel, DatedModel):
         return reverse("timeline:period-detail", kwargs={"slug": self.slug})
 
     def clean(self):
-        super().clean()
         errors = self.clean_date()
-        ancestor = self.parent
-        seen = set()
-        while ancestor is not None and ancestor.pk not in seen:
-            if self.pk is not None and ancestor.pk == self.pk:
-                errors["parent"] = ["A period cannot sit inside itself or its own part."]
-                break
-            seen.add(ancestor.pk)
-            ancestor = ancestor.parent
+        try:
+            super().clean()
+        except ValidationError as error:
+            errors.update(error.message_dict)
         if errors:
             raise ValidationError(errors)
+        if self.topic_id is None and self.parent is not None:
+            self.topic_id = self.parent.topic_id
 
     def searchable_parts(self):
         return (self.title, self.summary, self.body)
 
 
-class Place(SlugModel, SearchableModel):
+class PlaceQuerySet(TreeQuerySet, SearchQuerySet):
+    def with_event_count(self):
+        """Annotate each place with its published events, the places inside it included."""
+        from timeline.models.events import Event
+
+        return self.annotate(
+            event_count=count_of(
+                # The place's path is read inside the events' place subquery: two levels out.
+                Event.objects.published().at_place(OuterRef(OuterRef("tree_path")))
+            )
+        )
+
+
+class Place(SlugModel, SearchableModel, TreeModel):
     """A place where something happened, under every name it has had."""
 
     class Kind(models.TextChoices):
@@ -154,34 +221,19 @@ class Place(SlugModel, SearchableModel):
         help_text="Other names and spellings, one a line (Ungvár, Uzhhorod).",
     )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CITY)
-    parent = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="children",
-        help_text="The place this one lies in.",
-    )
     description = models.TextField(blank=True)
 
-    objects = EventCountQuerySet.as_manager()
+    objects = PlaceQuerySet.as_manager()
 
     class Meta:
         ordering = ("name",)
-        constraints = [
-            models.CheckConstraint(condition=~Q(parent=F("pk")), name="place_not_inside_itself"),
-        ]
+        constraints = [*TreeModel.Meta.constraints]
 
     def __str__(self):
         return self.name
 
     def get_absolute_url(self):
         return reverse("timeline:place-detail", kwargs={"slug": self.slug})
-
-    def clean(self):
-        super().clean()
-        if self.pk is not None and self.parent_id == self.pk:
-            raise ValidationError({"parent": "A place cannot lie inside itself."})
 
     def searchable_parts(self):
         return (self.name, self.other_names, self.description)
@@ -191,16 +243,19 @@ class Place(SlugModel, SearchableModel):
         return lines(self.other_names)
 
 
-class PersonQuerySet(EventCountQuerySet):
-    event_relation = "participations__event"
-
+class PersonQuerySet(SearchQuerySet):
     def with_event_count(self):
+        """Annotate each person with the published events they took part in."""
         return self.annotate(
             event_count=Count("participations", filter=Q(participations__event__status="published"))
         )
 
     def featured(self):
         return self.filter(featured=True)
+
+    def of_topic(self, topic):
+        """Return the people who took part in events of a topic's periods."""
+        return self.filter(participations__event__period__topic=topic).distinct()
 
 
 class Person(SlugModel, SearchableModel):

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from timeline import dates
@@ -13,7 +13,7 @@ from timeline.models.base import (
     SlugQuerySet,
     search_words,
 )
-from timeline.models.content import Period, Person, Place, descendant_slugs
+from timeline.models.content import Period, Person, Place
 
 SEQUENCE = ("date_earliest", "date_latest", "time", "title", "pk")
 
@@ -77,13 +77,19 @@ class EventQuerySet(SlugQuerySet):
         return self.filter(sequence_beyond(event, later=True)).chronological()
 
     def in_period(self, period):
-        """Return the events of a period and of every period inside it."""
-        periods = Period.objects.values_list("slug", "title", "parent__slug")
-        return self.in_period_slugs(descendant_slugs(list(periods), period.slug))
+        """Return the events of a period (an object, slug or path) and of every period in it."""
+        return self.filter(period__tree_path__startswith=Period.objects.path_of(period))
 
-    def in_period_slugs(self, slugs):
-        """Return the events of the periods with these slugs."""
-        return self.filter(period__slug__in=slugs)
+    def featured(self):
+        return self.filter(featured=True)
+
+    def of_topic(self, topic):
+        """Return the events in the periods of a topic."""
+        return self.filter(period__topic=topic)
+
+    def key_events(self, topic):
+        """Return a topic's featured published events, in time, for its page."""
+        return self.published().featured().of_topic(topic).chronological().select_related("period")
 
     def overlapping(self, start=None, end=None):
         """Return the events whose possible span overlaps the days from start to end."""
@@ -100,10 +106,17 @@ class EventQuerySet(SlugQuerySet):
             Exists(Participation.objects.filter(event=OuterRef("pk"), **_match("person", person)))
         )
 
+    def with_role_of(self, person):
+        """Annotate each event with the role a person had in it (role, blank if none given)."""
+        roles = Participation.objects.filter(event=OuterRef("pk"), **_match("person", person))
+        return self.annotate(role=Subquery(roles.values("role")[:1]))
+
     def at_place(self, place):
-        """Return the events at a place (or the place with this slug)."""
-        through = Event.places.through.objects
-        return self.filter(Exists(through.filter(event=OuterRef("pk"), **_match("place", place))))
+        """Return the events at a place (an object, slug or path) or at any place inside it."""
+        through = Event.places.through.objects.filter(
+            event=OuterRef("pk"), place__tree_path__startswith=Place.objects.path_of(place)
+        )
+        return self.filter(Exists(through))
 
     def of_kind(self, kinds):
         """Return the events of any of the given kinds (objects or slugs)."""
@@ -198,6 +211,13 @@ class Event(SlugModel, SearchableModel, DatedModel):
 
     class Meta(DatedModel.Meta):
         ordering = chronological_order()
+        constraints = [
+            *DatedModel.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(time__isnull=True) | Q(date_earliest=F("date_latest")),
+                name="event_time_only_on_a_day",
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -208,6 +228,13 @@ class Event(SlugModel, SearchableModel, DatedModel):
     def clean(self):
         super().clean()
         errors = self.clean_date()
+        if self.time is not None and not errors:
+            parsed = self.historical_date
+            if parsed.earliest != parsed.latest:
+                errors["time"] = [
+                    f"Only a single day can have a time of day; “{parsed.reading}” is not one "
+                    "day. Give the day, or leave the time empty."
+                ]
         if errors:
             raise ValidationError(errors)
 

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 
 from timeline import dates
@@ -15,6 +15,16 @@ CITATION_TARGETS = ("topic", "period", "event", "person", "place")
 class SourceQuerySet(SearchQuerySet):
     def with_related(self):
         return self.select_related("known_through")
+
+    def with_citation_count(self):
+        """Annotate each source with its citations that a reader can see."""
+        return self.annotate(
+            citation_count=Count("citations", filter=public_citation("citations__"))
+        )
+
+    def in_index_order(self):
+        """Return the sources read directly first, then each document under its teller."""
+        return self.order_by(F("known_through__title").asc(nulls_first=True), "title")
 
 
 class Source(SlugModel, SearchableModel):
@@ -164,12 +174,27 @@ def csl_date(value):
     return result
 
 
+def public_citation(prefix=""):
+    """Return a condition for citations whose target a reader can see: no draft events."""
+    return Q(**{f"{prefix}event__isnull": True}) | Q(**{f"{prefix}event__status": "published"})
+
+
 class CitationQuerySet(models.QuerySet):
     def get_by_natural_key(self, key):
         return self.get(key=key)
 
+    def public(self):
+        return self.filter(public_citation())
+
     def with_related(self):
         return self.select_related("source", "source__known_through")
+
+    def with_targets(self):
+        return self.select_related(*CITATION_TARGETS)
+
+    def by_locator(self):
+        """Return the citations grouped by where in the source they point."""
+        return self.order_by("locator_label", "locator", "order", "pk")
 
 
 class Citation(models.Model):
