@@ -183,3 +183,15 @@ def test_print_stylesheet_keeps_references_and_hides_navigation(site, page):
     assert page.locator(".references").is_visible()
     assert not page.locator(".site-nav").is_visible()
     assert not page.locator(".site-search").is_visible()
+
+
+def test_admin_slug_breaks_words_at_dashes(site, page, django_user_model):
+    django_user_model.objects.create_superuser("slugger", "s@example.org", "pw")
+    page.goto(site["url"] + "/admin/login/?next=/admin/timeline/event/add/")
+    page.fill("#id_username", "slugger")
+    page.fill("#id_password", "pw")
+    page.click("input[type=submit]")
+    page.locator("#id_title").press_sequentially(
+        "Soviet–Hungarian treaty of friendship/cooperation"
+    )
+    assert page.input_value("#id_slug") == "soviet-hungarian-treaty-of-friendship-cooperation"

@@ -13,7 +13,9 @@ from tests.factories import (
     PlaceFactory,
     SourceFactory,
 )
-from timeline.models import Citation, Event, Period, Source
+from timeline import csl
+from timeline.models import Citation, Event, Period, Place, Source
+from timeline.text import slugify
 
 pytestmark = pytest.mark.django_db
 
@@ -149,7 +151,7 @@ def test_source_exports_as_csl_json():
         issued="1956-11-11",
         known_through=article,
     )
-    assert article.to_csl() == {
+    assert csl.source_item(article) == {
         "id": "article",
         "type": "entry-encyclopedia",
         "title": "Hungary–Soviet Union relations",
@@ -157,8 +159,8 @@ def test_source_exports_as_csl_json():
         "container-title": "Wikipedia, The Free Encyclopedia",
         "license": "CC BY-SA 4.0",
     }
-    assert report.to_csl()["author"] == [{"family": "Serov", "given": "Ivan"}]
-    assert report.to_csl()["issued"] == {"date-parts": [[1956, 11, 11]]}
+    assert csl.source_item(report)["author"] == [{"family": "Serov", "given": "Ivan"}]
+    assert csl.source_item(report)["issued"] == {"date-parts": [[1956, 11, 11]]}
 
 
 def test_natural_keys_round_trip():
@@ -184,3 +186,73 @@ def test_events_of_one_day_follow_their_time_of_day_on_every_database():
         assert Event.objects.before(later).first() == earlier
     assert Event.objects.before(whirlwind).first() is None
     assert Event.objects.after(radio).first() is None
+
+
+def test_clean_rejects_a_place_inside_a_place_within_it():
+    hungary = PlaceFactory(slug="hungary")
+    budapest = PlaceFactory(slug="budapest", parent=hungary)
+    hungary.parent = budapest
+    with pytest.raises(ValidationError) as caught:
+        hungary.full_clean()
+    assert caught.value.message_dict["parent"] == [
+        "A place cannot lie inside itself or inside a place within it."
+    ]
+
+
+def test_moving_a_place_moves_the_places_inside_it():
+    hungary = PlaceFactory(slug="hungary")
+    austria = PlaceFactory(slug="austria")
+    budapest = PlaceFactory(slug="budapest", parent=hungary)
+    buda = PlaceFactory(slug="buda", parent=budapest)
+    assert set(Place.objects.within(hungary).values_list("slug", flat=True)) == {
+        "hungary",
+        "budapest",
+        "buda",
+    }
+    budapest.parent = austria
+    budapest.save()
+    buda.refresh_from_db()
+    assert buda.tree_path == f"/{austria.pk}/{budapest.pk}/{buda.pk}/"
+    assert list(Place.objects.within("hungary").values_list("slug", flat=True)) == ["hungary"]
+    assert set(Place.objects.within("austria").values_list("slug", flat=True)) == {
+        "austria",
+        "budapest",
+        "buda",
+    }
+
+
+def test_rebuilding_paths_fixes_rows_written_without_save():
+    era = PeriodFactory(slug="era")
+    war = PeriodFactory(slug="war", parent=era)
+    Period.objects.filter(pk=war.pk).update(tree_path="")
+    assert Period.objects.rebuild_paths() == 1
+    war.refresh_from_db()
+    assert war.tree_path == f"/{era.pk}/{war.pk}/"
+
+
+def test_a_time_of_day_needs_a_single_day():
+    event = EventFactory.build(slug="x", date="1957", time=datetime.time(3, 0))
+    with pytest.raises(ValidationError) as caught:
+        event.full_clean()
+    assert "Only a single day can have a time of day" in caught.value.message_dict["time"][0]
+    event.date = "1957-11-04"
+    event.full_clean()
+
+
+def test_database_rejects_a_time_of_day_on_a_year():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EventFactory(date="1957", time=datetime.time(3, 0))
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("Soviet–Hungarian treaty of 1948", "soviet-hungarian-treaty-of-1948"),
+        ("Tököl/Budaörs road", "tokol-budaors-road"),
+        ("Łódź — Kraków", "lodz-krakow"),
+        ("Béla Kun’s Soviet Republic", "bela-kuns-soviet-republic"),
+        ("Straße 1956", "strasse-1956"),
+    ],
+)
+def test_slugify_transliterates_and_breaks_at_dashes(text, slug):
+    assert slugify(text) == slug

@@ -1,4 +1,5 @@
 import datetime
+import logging
 import re
 
 import pytest
@@ -412,3 +413,102 @@ def test_on_every_real_page_each_note_and_marker_link_both_ways(client, content)
         assert notes, f"{item} shows no notes"
         assert notes == marked, item
         assert backlinks == markers, item
+
+
+def test_a_place_holds_the_events_of_the_places_inside_it(client, content):
+    barracks = "first-shots-at-budaorsi-road-barracks"
+    assert not Event.objects.filter(slug=barracks, places__slug="budapest").exists()
+    page = client.get(reverse("timeline:place-detail", args=["budapest"]))
+    assert barracks in [event.slug for event in page.context["events"]]
+    filtered = client.get(reverse("timeline:event-list"), {"place": "budapest"})
+    assert barracks in event_slugs(filtered)
+    places = client.get(reverse("timeline:place-list")).context["places"]
+    counts = {place.slug: place.event_count for place in places}
+    in_budapest = Event.objects.published().filter(
+        places__slug__in=["budapest", "buda", "pest", "budaorsi-road", "budaorsi-road-barracks"]
+        + ["radio-station"]
+    )
+    assert (
+        counts["budapest"] == in_budapest.distinct().count() == filtered.context["paginator"].count
+    )
+    assert counts["hungary"] > counts["budapest"]
+
+
+def test_person_page_lists_an_untimed_event_before_the_timed_ones_of_its_day(client, site):
+    untimed = EventFactory(slug="that-day", title="That day", date="1956-11-04")
+    ParticipationFactory(event=untimed, person=site["konev"])
+    late = EventFactory(slug="late", date="1956-11-04", time=datetime.time(23, 0))
+    ParticipationFactory(event=late, person=site["konev"])
+    response = client.get(reverse("timeline:person-detail", args=["ivan-konev"]))
+    assert event_slugs(response) == ["that-day", "tanks", "late"]
+
+
+def test_source_list_counts_only_citations_a_reader_can_see(client, site):
+    CitationFactory(
+        key="draft-note", event=site["draft"], source=site["tanks"].citations.first().source
+    )
+    response = client.get(reverse("timeline:source-list"))
+    article = next(s for s in response.context["sources"] if s.slug == site_article_slug())
+    listed = client.get(reverse("timeline:source-detail", args=[site_article_slug()]))
+    assert article.citation_count == len(listed.context["citations"]) == 3
+
+
+def test_a_reversed_date_range_says_it_is_reversed(client, site):
+    response = client.get(reverse("timeline:event-list"), {"start": "1960", "end": "1950"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "The date range is reversed" in html
+    assert "No events match" not in html
+
+
+def test_the_topic_names_the_site_in_header_titles_and_footer(client, content):
+    html = client.get(reverse("timeline:person-list")).content.decode()
+    assert (
+        '<span class="site-title__subject">Hungary–Soviet Union relations, 1919–1991</span>' in html
+    )
+    assert "Creative Commons Attribution-ShareAlike 4.0 licence" in html
+    home = client.get(reverse("timeline:home"))
+    ticks = [tick["year"] for tick in home.context["band_ticks"]]
+    assert ticks[0] == 1919 and ticks[-1] == 1991
+
+
+def test_a_second_topic_gets_its_own_page_from_the_same_template(client, content):
+    topic = TopicFactory(
+        slug="hungary-russia", title="Hungary–Russia relations", subtitle="After 1991."
+    )
+    PeriodFactory(slug="after-1991", title="After the Soviet Union", date="1992/2000", topic=topic)
+    html = client.get(reverse("timeline:topic-detail", args=["hungary-russia"])).content.decode()
+    assert "<h1>Hungary–Russia relations</h1>" in html
+    assert "Periods, 1992–2000" in html
+    home = client.get(reverse("timeline:home")).content.decode()
+    assert "<h1>Hungary–Soviet Union relations</h1>" in home
+
+
+def test_the_see_also_note_stands_on_its_heading_not_after_the_lead(client, content):
+    html = client.get(reverse("timeline:home")).content.decode()
+    lead = html.split('<section class="lead"')[1].split("</section>")[0]
+    assert "[6]" not in lead
+    assert re.search(
+        r'<h2 id="see-also-heading">See also<sup class="ref"><a href="#cite-note-6"', html
+    )
+
+
+def test_favicon_ico_leads_to_the_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
+
+
+def test_a_warning_is_written_to_the_console_once(settings):
+    settings.DEBUG = True  # Django's own console handler writes only in development
+    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "x", (), None)
+    logger, writers = logging.getLogger("django.request"), []
+    while logger is not None:
+        writers += [
+            handler
+            for handler in logger.handlers
+            # pytest's capturing handlers are subclasses; the site's are plain StreamHandlers.
+            if type(handler) is logging.StreamHandler and handler.filter(record)
+        ]
+        logger = logger.parent if logger.propagate else None
+    assert len(writers) == 1

@@ -105,6 +105,13 @@ class PersonParticipationInline(ParticipationInline):
     verbose_name_plural = "parts in events"
 
 
+class SlugMediaMixin:
+    """Make slugs that break words at dashes, as timeline.text.slugify does."""
+
+    class Media:
+        js = ("js/admin-slugs.js",)
+
+
 class FoldedSearchMixin:
     """Search the folded text too, so "karolyi" finds "Károlyi" in the admin."""
 
@@ -137,7 +144,7 @@ class CitationCountMixin:
 
 
 @admin.register(Topic)
-class TopicAdmin(FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
+class TopicAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("title", "slug", "citations_count")
     search_fields = ("title",)
@@ -146,7 +153,7 @@ class TopicAdmin(FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
 
 
 @admin.register(Period)
-class PeriodAdmin(FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
+class PeriodAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
     form = DatedAdminForm
     list_display = (
         "title",
@@ -172,7 +179,7 @@ class PeriodAdmin(FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
 
 
 @admin.register(EventKind)
-class EventKindAdmin(CitationCountMixin, admin.ModelAdmin):
+class EventKindAdmin(SlugMediaMixin, CitationCountMixin, admin.ModelAdmin):
     count_of = "events"
     list_display = ("name", "slug", "event_count")
     search_fields = ("name",)
@@ -184,7 +191,7 @@ class EventKindAdmin(CitationCountMixin, admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
+class EventAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
     form = DatedAdminForm
     list_display = (
         "title",
@@ -233,7 +240,7 @@ class EventAdmin(FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
+class PersonAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "native_name",
@@ -256,7 +263,7 @@ class PersonAdmin(FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
 
 
 @admin.register(Place)
-class PlaceAdmin(FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
+class PlaceAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
     list_display = ("name", "kind", "parent", "other_names_display", "citations_count")
     list_filter = ("kind",)
     list_select_related = ("parent",)
@@ -271,7 +278,7 @@ class PlaceAdmin(FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
+class SourceAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("title", "csl_type", "known_through", "citations_count")
     list_filter = ("csl_type", ("known_through", admin.RelatedOnlyFieldListFilter))

@@ -6,7 +6,10 @@ keeps a folded copy of its text (``search_text``) written on save, and queries a
 folded the same way before they are compared with it.
 """
 
+import re
 import unicodedata
+
+from django.utils.text import slugify as django_slugify
 
 # Letters that do not decompose into a base letter and a combining mark.
 EXTRA_FOLDS = str.maketrans(
@@ -36,3 +39,18 @@ def fold(text):
 def lines(text):
     """Return the non-empty, stripped lines of a text field."""
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+APOSTROPHES = re.compile(r"['’‘]")
+NOT_A_WORD = re.compile(r"[^\w\s-]")
+
+
+def slugify(text):
+    """Return a slug for a page address: "Soviet–Hungarian" gives "soviet-hungarian".
+
+    Django's slugify drops an en dash, a slash or a full stop and runs the words
+    on either side together; here they break words, as a space does, and letters
+    are transliterated the way search folds them (ő to o, ł to l, ß to ss).
+    """
+    words = NOT_A_WORD.sub(" ", APOSTROPHES.sub("", fold(text)))
+    return django_slugify(words)

@@ -118,60 +118,9 @@ class Source(SlugModel, SearchableModel):
     def author_list(self):
         return lines(self.authors)
 
-    def csl_names(self):
-        """Return the authors as CSL name objects."""
-        names = []
-        for author in self.author_list:
-            family, comma, given = author.partition(",")
-            if comma:
-                names.append({"family": family.strip(), "given": given.strip()})
-            else:
-                names.append({"literal": author})
-        return names
-
-    def to_csl(self):
-        """Return the source as one CSL-JSON item."""
-        item = {"id": self.slug, "type": self.csl_type, "title": self.title}
-        if names := self.csl_names():
-            item["author"] = names
-        optional = {
-            "container-title": self.container_title,
-            "publisher": self.publisher,
-            "URL": self.url,
-            "license": self.licence,
-            "note": self.note,
-        }
-        item.update({key: value for key, value in optional.items() if value})
-        if self.issued:
-            item["issued"] = csl_date(self.issued)
-        if self.accessed:
-            item["accessed"] = {
-                "date-parts": [[self.accessed.year, self.accessed.month, self.accessed.day]]
-            }
-        return item
-
     @property
     def issued_reading(self):
         return dates.parse(self.issued).reading if self.issued else ""
-
-
-def csl_date(value):
-    """Return a CSL date object for an EDTF value."""
-    parts = []
-    for end in value.split("/"):
-        pieces = end.rstrip("~?%").split("-")
-        date_parts = [int(piece) for piece in pieces[:3] if piece.isdigit()]
-        if len(date_parts) > 1 and date_parts[1] > 12:
-            season = date_parts.pop(1) - 20
-            parts.append(date_parts)
-            result = {"date-parts": parts, "season": season}
-            break
-        parts.append(date_parts)
-    else:
-        result = {"date-parts": parts}
-    if value.endswith(("~", "%")):
-        result["circa"] = True
-    return result
 
 
 def public_citation(prefix=""):
