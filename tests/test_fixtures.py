@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from timeline import dates
 from timeline.citations import marker_keys
 from timeline.management.commands.loadcontent import fixture_paths
 from timeline.models import (
@@ -252,3 +253,9 @@ def test_every_date_in_the_fixtures_parses(content):
     for model in (Event, Period):
         for item in model.objects.all():
             assert item.date_reading != item.date or re.fullmatch(r"\d{4}", item.date), item
+
+
+def test_stored_readings_equal_the_parsers(content):
+    for model in (Event, Period):
+        for row in model.objects.all():
+            assert row.date_reading == dates.parse(row.date).reading, row.slug

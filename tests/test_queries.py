@@ -56,6 +56,7 @@ def add_events(count, first=0):
             date=(start + datetime.timedelta(days=n * 30)).isoformat(),
             date_earliest=start + datetime.timedelta(days=n * 30),
             date_latest=start + datetime.timedelta(days=n * 30),
+            date_reading=f"{start + datetime.timedelta(days=n * 30):%-d %B %Y}",
             summary="Something happened.",
             body=f"It happened.[^event-{n}-a]",
             period=war if n % 2 else era,

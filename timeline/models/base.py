@@ -75,6 +75,12 @@ class DatedModel(models.Model):
         editable=False, help_text="The earliest day the date can mean."
     )
     date_latest = models.DateField(editable=False, help_text="The latest day the date can mean.")
+    date_reading = models.CharField(
+        max_length=200,
+        editable=False,
+        blank=True,
+        help_text="The date as a reader reads it, stored so that pages never parse EDTF.",
+    )
 
     class Meta:
         abstract = True
@@ -94,13 +100,6 @@ class DatedModel(models.Model):
         return dates.parse(self.date)
 
     @property
-    def date_reading(self):
-        try:
-            return self.historical_date.reading
-        except ValidationError:
-            return self.date
-
-    @property
     def year(self):
         """Return the year the date names first ("1934~" gives 1934), for grouping."""
         head = self.date[:4]
@@ -111,12 +110,13 @@ class DatedModel(models.Model):
         return dates.machine_readable(self.date)
 
     def refresh_date_bounds(self):
-        """Set the earliest and latest day from the EDTF value, if it parses."""
+        """Set the earliest and latest day and the reading from the EDTF value, if it parses."""
         try:
             parsed = dates.parse(self.date)
         except ValidationError:
             return
         self.date_earliest, self.date_latest = parsed.earliest, parsed.latest
+        self.date_reading = parsed.reading
 
     def clean_date(self):
         """Return the date's errors as a dict for clean(), or an empty one."""
