@@ -137,7 +137,8 @@ def test_query_counts_per_page_type(client):
     counts = query_counts(client)
     assert counts[reverse("timeline:event-list")] == 8
     assert counts[reverse("timeline:event-detail", args=["event-3"])] == 7
-    assert counts[reverse("timeline:person-detail", args=["person-1"])] == 3
+    # The person, the count of their events, one page of them, their citations.
+    assert counts[reverse("timeline:person-detail", args=["person-1"])] == 4
 
 
 def test_the_site_topic_costs_one_query_until_it_changes(client):

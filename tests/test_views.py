@@ -512,3 +512,33 @@ def test_a_warning_is_written_to_the_console_once(settings):
         ]
         logger = logger.parent if logger.propagate else None
     assert len(writers) == 1
+
+
+@pytest.mark.parametrize(
+    ("url_name", "slug", "items"),
+    [
+        ("period-detail", "revolution", "events"),
+        ("person-detail", "ivan-konev", "events"),
+        ("place-detail", "budapest", "events"),
+        ("source-detail", "wikipedia-hungary-soviet-union-relations", "citations"),
+    ],
+)
+def test_detail_pages_list_their_items_a_page_at_a_time(client, site, url_name, slug, items):
+    article = site["tanks"].citations.first().source
+    for n in range(30):
+        event = EventFactory(slug=f"more-{n}", date=f"1956-12-{n % 28 + 1:02d}")
+        event.period, event.status = site["tanks"].period, Event.Status.PUBLISHED
+        event.save()
+        event.places.add(site["budapest"])
+        ParticipationFactory(event=event, person=site["konev"])
+        CitationFactory(event=event, source=article, locator="Lead")
+    url = reverse(f"timeline:{url_name}", args=[slug])
+    first, second = client.get(url), client.get(url, {"page": "2"})
+    assert len(first.context[items]) == 25
+    total = first.context["paginator"].count
+    assert len(second.context[items]) == total - 25 > 0
+    assert 'href="?page=2"' in first.content.decode()
+    for bad in ("²", "0", "x", "3"):
+        response = client.get(url, {"page": bad})
+        assert response.status_code == 404, bad
+        assert "There is no page" in response.content.decode(), bad

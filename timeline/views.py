@@ -19,6 +19,41 @@ PAGE_SIZE = 25
 MAX_PAGE = 10**6
 
 
+def page_number(request, what):
+    """Return the page asked for, or answer 404 with a sentence for a number that is none."""
+    value = request.GET.get("page") or "1"
+    # isdigit() alone accepts "²" and "١", which int() then refuses or reads otherwise.
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_PAGE:
+        raise Http404(f"There is no page “{value[:30]}” of {what}.")
+    return int(value)
+
+
+def page_context(paginator, number, what):
+    """Return what includes/pagination.html needs for one page of a paginator."""
+    if number > paginator.num_pages:
+        raise Http404(f"There is no page {number} of {what}; it has {paginator.num_pages}.")
+    page = paginator.page(number)
+    return {
+        "paginator": paginator,
+        "page_obj": page,
+        "is_paginated": page.has_other_pages(),
+        "page_range": list(paginator.get_elided_page_range(number, on_each_side=2, on_ends=1)),
+    }
+
+
+class PagedMixin:
+    """Show a long list on a detail page a page at a time, with the timeline's page rules."""
+
+    paginate_by = PAGE_SIZE
+
+    def paginate(self, queryset, what, name):
+        """Return the page's context, its rows under name ("events", "citations")."""
+        number = page_number(self.request, what)
+        context = page_context(Paginator(queryset, self.paginate_by), number, what)
+        context[name] = context["page_obj"].object_list
+        return context
+
+
 class CitedMixin:
     """Number the object's citations as footnotes and hand the page its References."""
 
@@ -80,7 +115,7 @@ class PeriodListView(ListView):
         return Period.objects.with_event_count().order_by("order", "date_earliest")
 
 
-class PeriodDetailView(CitedMixin, DetailView):
+class PeriodDetailView(PagedMixin, CitedMixin, DetailView):
     template_name = "timeline/period_detail.html"
     queryset = Period.objects.with_related()
 
@@ -88,8 +123,9 @@ class PeriodDetailView(CitedMixin, DetailView):
         context = super().get_context_data(**kwargs)
         period = self.object
         context["children"] = period.children.all()
-        context["events"] = (
-            Event.objects.published().in_period(period).chronological().prefetch_related("places")
+        events = Event.objects.published().in_period(period).chronological()
+        context.update(
+            self.paginate(events.prefetch_related("places"), "this period's events", "events")
         )
         return context
 
@@ -118,26 +154,24 @@ class EventListView(FilterView):
         A window count rides along with the page's rows, so the page and its total
         cost one query, not two.
         """
-        number = self.request.GET.get("page") or "1"
-        if not number.isdigit() or not 1 <= int(number) <= MAX_PAGE:
-            raise Http404(f"There is no page “{number[:30]}” of the timeline.")
-        number = int(number)
+        number = page_number(self.request, "the timeline")
         offset = (number - 1) * page_size
         rows = list(
             queryset.annotate(result_count=Window(Count("pk")))[offset : offset + page_size]
         )
-        count = rows[0].result_count if rows else queryset.count()
         paginator = Paginator(queryset, page_size)
-        paginator.count = count
-        if number > paginator.num_pages:
-            raise Http404(f"There is no page {number} of this list; it has {paginator.num_pages}.")
-        page = paginator.page(number)
+        paginator.count = rows[0].result_count if rows else queryset.count()
+        page = page_context(paginator, number, "this list")["page_obj"]
         page.object_list = rows
         return paginator, page, rows, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["active_filters"] = active_filters(self.request.GET, self.filterset)
+        if context["page_obj"] is not None:
+            number = context["page_obj"].number
+            elided = context["paginator"].get_elided_page_range(number, on_each_side=2, on_ends=1)
+            context["page_range"] = list(elided)
         context["chronological"] = self.request.GET.get("sort", "date") in ("date", "-date")
         return context
 
@@ -203,7 +237,7 @@ class PersonListView(ListView):
         return Person.objects.with_event_count().order_by("sort_name", "name")
 
 
-class PersonDetailView(CitedMixin, DetailView):
+class PersonDetailView(PagedMixin, CitedMixin, DetailView):
     template_name = "timeline/person_detail.html"
     queryset = Person.objects.all()
 
@@ -212,12 +246,8 @@ class PersonDetailView(CitedMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["events"] = (
-            Event.objects.published()
-            .involving(self.object)
-            .with_role_of(self.object)
-            .chronological()
-        )
+        events = Event.objects.published().involving(self.object).with_role_of(self.object)
+        context.update(self.paginate(events.chronological(), "this person's events", "events"))
         return context
 
 
@@ -229,7 +259,7 @@ class PlaceListView(ListView):
         return Place.objects.select_related("parent").with_event_count().order_by("name")
 
 
-class PlaceDetailView(CitedMixin, DetailView):
+class PlaceDetailView(PagedMixin, CitedMixin, DetailView):
     template_name = "timeline/place_detail.html"
     queryset = Place.objects.select_related("parent")
 
@@ -239,9 +269,8 @@ class PlaceDetailView(CitedMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["children"] = self.object.children.all()
-        context["events"] = (
-            Event.objects.published().at_place(self.object).chronological().select_related("period")
-        )
+        events = Event.objects.published().at_place(self.object).chronological()
+        context.update(self.paginate(events.select_related("period"), "the events here", "events"))
         return context
 
 
@@ -253,13 +282,14 @@ class SourceListView(ListView):
         return Source.objects.with_related().with_citation_count().in_index_order()
 
 
-class SourceDetailView(DetailView):
+class SourceDetailView(PagedMixin, DetailView):
     template_name = "timeline/source_detail.html"
     queryset = Source.objects.with_related()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["citations"] = self.object.citations.public().with_targets().by_locator()
+        citations = self.object.citations.public().with_targets().by_locator()
+        context.update(self.paginate(citations, "this source's citations", "citations"))
         context["documents"] = self.object.documents_named.all()
         return context
 
