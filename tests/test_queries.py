@@ -139,18 +139,3 @@ def test_query_counts_per_page_type(client):
     assert counts[reverse("timeline:event-detail", args=["event-3"])] == 7
     # The person, the count of their events, one page of them, their citations.
     assert counts[reverse("timeline:person-detail", args=["person-1"])] == 4
-
-
-def test_the_site_topic_costs_one_query_until_it_changes(client):
-    build_site(5)
-    with CaptureQueriesContext(connection) as cold:
-        client.get(reverse("timeline:person-list"))
-    with CaptureQueriesContext(connection) as warm:
-        client.get(reverse("timeline:person-list"))
-    assert len(cold) == len(warm) + 1
-    period = Period.objects.get(slug="war")
-    period.date = "1939/1945"
-    period.save()
-    with CaptureQueriesContext(connection) as after_edit:
-        client.get(reverse("timeline:person-list"))
-    assert len(after_edit) == len(cold)

@@ -381,9 +381,9 @@ def test_timeline_shows_each_period_once_when_periods_overlap(client):
     EventFactory(slug="a", date="1944-06", period=horthy)
     EventFactory(slug="b", date="1944-10", period=labour)
     EventFactory(slug="c", date="1945-04", period=horthy)
-    html = client.get(reverse("timeline:event-list")).content.decode()
-    assert html.count('class="timeline-group__period"') == 2
-    assert [e.slug for e in client.get(reverse("timeline:event-list")).context["events"]] == [
+    response = client.get(reverse("timeline:event-list"))
+    assert response.content.decode().count('class="timeline-group__period"') == 2
+    assert [e.slug for e in response.context["events"]] == [
         "a",
         "c",
         "b",

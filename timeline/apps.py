@@ -6,10 +6,9 @@ class TimelineConfig(AppConfig):
     verbose_name = "Timeline"
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save, pre_save
+        from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
-        from timeline.context_processors import forget_default_topic
-        from timeline.models import Period, Topic
+        from timeline.cache import content_changed
         from timeline.models.base import refresh_derived_fields
         from timeline.models.tree import refresh_tree_paths
 
@@ -18,6 +17,5 @@ class TimelineConfig(AppConfig):
         # paths) are right either way.
         pre_save.connect(refresh_derived_fields, dispatch_uid="timeline-derived-fields")
         post_save.connect(refresh_tree_paths, dispatch_uid="timeline-tree-paths")
-        for model in (Topic, Period):
-            for signal in (post_save, post_delete):
-                signal.connect(forget_default_topic, sender=model, dispatch_uid=f"topic-{model}")
+        for signal in (post_save, post_delete, m2m_changed):
+            signal.connect(content_changed, dispatch_uid="timeline-content-changed")

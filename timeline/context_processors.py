@@ -3,19 +3,14 @@
 from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
 
+from timeline.cache import content_generation
 from timeline.models import Topic
-
-DEFAULT_TOPIC_KEY = "timeline:default-topic"
 
 
 def default_topic():
-    """Return the default topic with its span, from the cache when it is there."""
-    return cache.get_or_set(DEFAULT_TOPIC_KEY, Topic.objects.default, timeout=3600)
-
-
-def forget_default_topic(sender, **kwargs):
-    """Drop the cached topic when a topic or a period changes, as its span may have."""
-    cache.delete(DEFAULT_TOPIC_KEY)
+    """Return the default topic with its span, cached until the content next changes."""
+    key = f"timeline:default-topic:{content_generation()}"
+    return cache.get_or_set(key, Topic.objects.default, timeout=24 * 3600)
 
 
 def site(request):

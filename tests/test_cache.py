@@ -1,0 +1,111 @@
+"""Anonymous pages come from the cache until the content changes, and never after."""
+
+import gzip
+import os
+import socket
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.conftest import IN_CI
+from tests.factories import EventFactory, PlaceFactory, TopicFactory
+from timeline.models import Event
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event():
+    TopicFactory()
+    return EventFactory(slug="tanks", title="Tanks enter Budapest", date="1956-11-04")
+
+
+def get_counting(client, url, **headers):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, headers=headers)
+    return response, len(queries)
+
+
+def test_a_second_anonymous_request_is_served_from_the_cache(client, event):
+    first, cold = get_counting(client, event.get_absolute_url())
+    second, warm = get_counting(client, event.get_absolute_url())
+    assert cold > 0 and warm == 0
+    assert second.content == first.content
+
+
+def test_an_edit_shows_on_the_next_anonymous_request(client, event):
+    client.get(event.get_absolute_url())
+    client.get(reverse("timeline:event-list"))
+    event.title = "Soviet tanks enter Budapest"
+    event.save()
+    assert "Soviet tanks enter Budapest" in client.get(event.get_absolute_url()).content.decode()
+    assert (
+        "Soviet tanks enter Budapest" in client.get(reverse("timeline:event-list")).content.decode()
+    )
+
+
+def test_withdrawing_and_linking_change_the_pages_too(client, event):
+    assert client.get(event.get_absolute_url()).status_code == 200
+    budapest = PlaceFactory(slug="budapest", name="Budapest")
+    before = client.get(budapest.get_absolute_url()).content.decode()
+    event.places.add(budapest)  # a many-to-many change, with no save of either row
+    assert "Tanks enter Budapest" not in before
+    assert "Tanks enter Budapest" in client.get(budapest.get_absolute_url()).content.decode()
+    Event.objects.get(pk=event.pk).delete()
+    assert client.get(event.get_absolute_url()).status_code == 404
+
+
+def test_signed_in_editors_are_never_served_or_stored(admin_client, client, event):
+    url = event.get_absolute_url()
+    admin_client.get(url)
+    _, editor_again = get_counting(admin_client, url)
+    assert editor_again > 0
+    _, reader_first = get_counting(client, url)
+    assert reader_first > 0  # the editor's page was not stored for readers
+
+
+def test_pages_answer_304_to_a_matching_etag(client, event):
+    response = client.get(event.get_absolute_url())
+    assert response["Last-Modified"] and "no-cache" in response["Cache-Control"]
+    again = client.get(event.get_absolute_url(), headers={"if-none-match": response["ETag"]})
+    assert again.status_code == 304 and again.content == b""
+
+
+def test_public_html_is_compressed_and_the_admin_is_not(client, event):
+    response = client.get(reverse("timeline:event-list"), headers={"accept-encoding": "gzip"})
+    assert response["Content-Encoding"] == "gzip"
+    assert b"Tanks enter Budapest" in gzip.decompress(response.content)
+    login = client.get(reverse("admin:login"), headers={"accept-encoding": "gzip"})
+    assert not login.has_header("Content-Encoding")
+
+
+def redis_url():
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        if IN_CI:
+            pytest.fail("CI needs Redis on 127.0.0.1:6379 for the shared page cache")
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    return url
+
+
+def test_the_redis_cache_shares_pages_and_invalidation(client, event, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url(),
+        }
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+    client.get(event.get_absolute_url())
+    _, warm = get_counting(client, event.get_absolute_url())
+    assert warm == 0
+    event.title = "Edited in Redis"
+    event.save()
+    assert "Edited in Redis" in client.get(event.get_absolute_url()).content.decode()
+    cache.clear()

@@ -1,0 +1,94 @@
+"""A page cache for anonymous readers that never serves a page older than the content.
+
+Every save or delete of content moves the content generation on; cached pages
+are stored under the generation they were made in, so the first request after a
+change builds the page afresh and older copies simply expire. Signed-in editors
+are never served from the cache nor stored in it.
+"""
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.middleware.gzip import GZipMiddleware
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
+
+GENERATION_KEY = "timeline:content-generation"
+PAGE_TIMEOUT = 24 * 3600
+ADMIN_PREFIX = "/admin/"
+
+
+def content_generation():
+    """Return the current content generation: the time of the last change, in seconds."""
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        generation = int(time.time())
+        cache.add(GENERATION_KEY, generation, timeout=None)
+        generation = cache.get(GENERATION_KEY, generation)
+    return generation
+
+
+def content_changed(sender, **kwargs):
+    """Move the content generation on when a timeline row is saved or deleted."""
+    if sender._meta.app_label == "timeline":
+        # Never backwards, and never the same second twice, so every change is seen.
+        cache.set(GENERATION_KEY, max(int(time.time()), content_generation() + 1), timeout=None)
+
+
+def page_key(request, generation):
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    digest = hashlib.sha256(address.encode()).hexdigest()
+    return f"timeline:page:{generation}:{request.method}:{digest}"
+
+
+class PublicPageCacheMiddleware:
+    """Serve anonymous readers' public pages from the cache, revalidated by ETag."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not self.is_public(request):
+            return self.get_response(request)
+        generation = content_generation()
+        key = page_key(request, generation)
+        response = cache.get(key)
+        if response is None:
+            response = self.get_response(request)
+            if self.is_storable(response):
+                response["Last-Modified"] = http_date(generation)
+                patch_cache_control(response, public=True, no_cache=True)
+                patch_vary_headers(response, ["Cookie"])
+                cache.set(key, response, PAGE_TIMEOUT)
+        return response
+
+    def is_public(self, request):
+        return (
+            request.method in ("GET", "HEAD")
+            and not request.path.startswith(ADMIN_PREFIX)
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        )
+
+    def is_storable(self, response):
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not response.has_header("Cache-Control")
+        )
+
+
+class PublicGZipMiddleware(GZipMiddleware):
+    """Compress public pages, not the admin's.
+
+    Compression leaks a secret in a page to an attacker who can add text to it
+    and watch the compressed size (BREACH). Public pages hold no secret: no CSRF
+    token, no session data. Admin pages hold CSRF tokens, so they go uncompressed.
+    """
+
+    def process_response(self, request, response):
+        if request.path.startswith(ADMIN_PREFIX):
+            return response
+        return super().process_response(request, response)
