@@ -18,6 +18,7 @@ from tests.factories import (
     TopicFactory,
 )
 from timeline.context_processors import default_topic
+from timeline.filters import taxonomy_choices
 from timeline.models import Citation, Event, EventKind, Participation, Period, Person, Place, Source
 
 MAX_QUERIES = 8
@@ -103,11 +104,15 @@ def urls():
 
 
 def query_counts(client):
-    """Count each page's queries once the site's topic is cached, as it is between edits."""
+    """Count each page's queries with the site-wide lists cached, as they are between edits.
+
+    The page cache is emptied before each page, so the page itself is built afresh.
+    """
     counts = {}
     for url in urls():
         cache.clear()
         default_topic()
+        taxonomy_choices()
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
         assert response.status_code == 200, url
@@ -135,7 +140,18 @@ def test_query_counts_per_page_type(client):
     """Record what each page costs, so a change in cost shows up in review."""
     build_site(20)
     counts = query_counts(client)
-    assert counts[reverse("timeline:event-list")] == 8
+    # A count that sorts nothing, the page of rows, their places and their people.
+    assert counts[reverse("timeline:event-list")] == 4
     assert counts[reverse("timeline:event-detail", args=["event-3"])] == 7
     # The person, the count of their events, one page of them, their citations.
     assert counts[reverse("timeline:person-detail", args=["person-1"])] == 4
+
+
+def test_a_page_after_an_edit_costs_at_most_three_more_queries(client):
+    """The topic, the periods and the kinds are read again once after each change."""
+    build_site(20)
+    warm = query_counts(client)[reverse("timeline:event-list")]
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        client.get(reverse("timeline:event-list"))
+    assert len(cold) == warm + 3

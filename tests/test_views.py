@@ -144,6 +144,40 @@ def test_person_place_kind_and_source_filters(client, site):
     assert "arrests" in event_slugs(client.get(url, {"source": site_article_slug()}))
 
 
+def test_people_places_and_sources_are_typed_by_name_not_picked_from_a_list(client, site):
+    url = reverse("timeline:event-list")
+    response = client.get(url, {"person": "konev"})
+    assert event_slugs(response) == ["tanks"]
+    assert event_slugs(client.get(url, {"person": "MALETER pal"})) == ["talks"]
+    assert event_slugs(client.get(url, {"place": "Tököl"})) == ["talks"]
+    assert event_slugs(client.get(url, {"source": "serov"})) == ["arrests"]
+    html = response.content.decode()
+    assert '<input type="text" name="person" value="konev"' in html
+    assert '<option value="ivan-konev"' not in html
+    assert "Ivan Konev" in [chip["value"] for chip in response.context["active_filters"]]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"person": "nobody at all"}, "No person is named “nobody at all”."),
+        ({"place": "budapest-x"}, "No place is named “budapest-x”."),
+        ({"person": "!!!"}, "Type a name: “!!!” has no letters."),
+    ],
+)
+def test_a_name_that_matches_nothing_is_a_form_error(client, site, params, message):
+    response = client.get(reverse("timeline:event-list"), params)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_a_name_that_matches_several_offers_them(client, site):
+    PersonFactory(slug="ivan-serov", name="Ivan Serov", sort_name="Serov, Ivan")
+    response = client.get(reverse("timeline:event-list"), {"person": "ivan"})
+    assert response.status_code == 400
+    assert "“ivan” names more than one person: Ivan Konev; Ivan Serov." in response.content.decode()
+
+
 def site_article_slug():
     return "wikipedia-hungary-soviet-union-relations"
 
@@ -542,3 +576,11 @@ def test_detail_pages_list_their_items_a_page_at_a_time(client, site, url_name, 
         response = client.get(url, {"page": bad})
         assert response.status_code == 404, bad
         assert "There is no page" in response.content.decode(), bad
+
+
+def test_name_suggestions_answer_as_the_reader_types(client, site):
+    url = reverse("timeline:event-names")
+    assert client.get(url, {"for": "person", "q": "ivan"}).json() == {"names": ["Ivan Konev"]}
+    assert client.get(url, {"for": "place", "q": "tok"}).json() == {"names": ["Tököl"]}
+    assert client.get(url, {"for": "person", "q": ""}).json() == {"names": []}
+    assert client.get(url, {"for": "password", "q": "x"}).status_code == 400

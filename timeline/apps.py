@@ -9,6 +9,7 @@ class TimelineConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
         from timeline.cache import content_changed
+        from timeline.models import Period
         from timeline.models.base import refresh_derived_fields
         from timeline.models.tree import refresh_tree_paths
 
@@ -17,5 +18,12 @@ class TimelineConfig(AppConfig):
         # paths) are right either way.
         pre_save.connect(refresh_derived_fields, dispatch_uid="timeline-derived-fields")
         post_save.connect(refresh_tree_paths, dispatch_uid="timeline-tree-paths")
+        post_save.connect(renumber_periods, sender=Period, dispatch_uid="timeline-renumber")
+        post_delete.connect(renumber_periods, sender=Period, dispatch_uid="timeline-renumber")
         for signal in (post_save, post_delete, m2m_changed):
             signal.connect(content_changed, dispatch_uid="timeline-content-changed")
+
+
+def renumber_periods(sender, **kwargs):
+    """Keep the periods' positions, and their events' copies, in step with every change."""
+    sender.objects.renumber()

@@ -37,6 +37,12 @@ def content_changed(sender, **kwargs):
         cache.set(GENERATION_KEY, max(int(time.time()), content_generation() + 1), timeout=None)
 
 
+def cached(name, compute):
+    """Return a site-wide value (the topic, the filter lists), kept until content changes."""
+    key = f"timeline:{name}:{content_generation()}"
+    return cache.get_or_set(key, compute, timeout=PAGE_TIMEOUT)
+
+
 def page_key(request, generation):
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     digest = hashlib.sha256(address.encode()).hexdigest()

@@ -3,9 +3,13 @@
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from timeline import dates
+from timeline.cache import cached
 from timeline.models import Event, EventKind, Period, Person, Place, Source
+from timeline.models.base import search_words
+from timeline.text import fold
 
 MAX_QUERY_LENGTH = 200
 
@@ -41,15 +45,82 @@ class HistoricalDateFilter(django_filters.Filter):
     field_class = HistoricalDateField
 
 
+class NamedObjectField(forms.CharField):
+    """A text field that finds one person, place or source by its slug or its name.
+
+    There are too many people, places and sources for a select; a reader types a
+    name ("konev", accents optional) or follows a link that carries the slug, and
+    the address keeps what was typed, so the view can be shared.
+    """
+
+    widget = forms.TextInput(attrs={"maxlength": 200, "autocomplete": "off", "spellcheck": "false"})
+    MAX_OFFERED = 6
+
+    def __init__(self, *args, queryset=None, name_field="name", noun="thing", **kwargs):
+        # Set before the field's own __init__, which asks widget_attrs() for the noun.
+        self.queryset, self.name_field, self.noun = queryset, name_field, noun
+        kwargs.setdefault("max_length", 200)
+        super().__init__(*args, **kwargs)
+
+    def widget_attrs(self, widget):
+        # site.js offers names as the reader types, from the suggestions endpoint.
+        return {**super().widget_attrs(widget), "data-suggest": self.noun}
+
+    def suggestions(self, text, limit=10):
+        """Return up to limit names that contain every word of text, accents optional."""
+        rows = self.queryset.search(text).order_by(self.name_field)
+        return list(rows.values_list(self.name_field, flat=True)[:limit])
+
+    def clean(self, value):
+        """Return the one row the text names, or None for an empty field."""
+        value = super().clean(value).strip()
+        if not value:
+            return None
+        words = [word for word in search_words(value) if any(char.isalnum() for char in word)]
+        if not words:
+            raise ValidationError(
+                "Type a name: “%(value)s” has no letters.", params={"value": value}
+            )
+        found = list(
+            self.queryset.filter(
+                Q(slug=value) | Q(pk__in=self.queryset.search(value).values("pk"))
+            ).order_by(self.name_field)[: self.MAX_OFFERED * 4]
+        )
+        exact = [row for row in found if row.slug == value]
+        named = [
+            row
+            for row in found
+            if all(word in fold(getattr(row, self.name_field)) for word in words)
+        ]
+        matches = exact or named
+        if not matches:
+            raise ValidationError(
+                "No %(noun)s is named “%(value)s”.", params={"noun": self.noun, "value": value[:60]}
+            )
+        if len(matches) > 1:
+            offered = "; ".join(
+                getattr(row, self.name_field) for row in matches[: self.MAX_OFFERED]
+            )
+            raise ValidationError(
+                "“%(value)s” names more than one %(noun)s: %(offered)s. Type more of the name.",
+                params={"value": value[:60], "noun": self.noun, "offered": offered},
+            )
+        return matches[0]
+
+
+class NamedObjectFilter(django_filters.Filter):
+    field_class = NamedObjectField
+
+
 def taxonomy_choices():
-    """Return the choices of every select in one place, one query per table."""
-    return {
-        "period": Period.objects.indented_choices("title"),
-        "person": list(Person.objects.values_list("slug", "name")),
-        "place": list(Place.objects.values_list("slug", "name")),
-        "kind": list(EventKind.objects.values_list("slug", "name")),
-        "source": list(Source.objects.values_list("slug", "title")),
-    }
+    """Return the choices of the short lists, periods and kinds, kept until content changes."""
+    return cached(
+        "filter-choices",
+        lambda: {
+            "period": Period.objects.indented_choices("title"),
+            "kind": list(EventKind.objects.values_list("slug", "name")),
+        },
+    )
 
 
 class EventFilterForm(forms.Form):
@@ -86,17 +157,30 @@ class EventFilter(django_filters.FilterSet):
     period = django_filters.ChoiceFilter(
         label="Period", method="filter_period", empty_label="Any period"
     )
-    person = django_filters.ChoiceFilter(
-        label="Person", method="filter_person", empty_label="Anyone"
+    person = NamedObjectFilter(
+        label="Person",
+        method="filter_person",
+        queryset=Person.objects.all(),
+        noun="person",
+        help_text="A name, accents optional: konev, nagy imre.",
     )
-    place = django_filters.ChoiceFilter(
-        label="Place", method="filter_place", empty_label="Anywhere"
+    place = NamedObjectFilter(
+        label="Place",
+        method="filter_place",
+        queryset=Place.objects.all(),
+        noun="place",
+        help_text="Places inside it count too: Budapest includes Buda.",
     )
     kind = django_filters.MultipleChoiceFilter(
         label="Kind", method="filter_kind", widget=forms.CheckboxSelectMultiple
     )
-    source = django_filters.ChoiceFilter(
-        label="Source", method="filter_source", empty_label="Any source"
+    source = NamedObjectFilter(
+        label="Source",
+        method="filter_source",
+        queryset=Source.objects.all(),
+        name_field="title",
+        noun="source",
+        help_text="A title; documents known through it count too.",
     )
     start = HistoricalDateFilter(
         label="From", method="filter_start", help_text="A year, month or day: 1945, 1956-11."
@@ -116,7 +200,7 @@ class EventFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.choices = taxonomy_choices()
-        for name in ("period", "person", "place", "kind", "source"):
+        for name in ("period", "kind"):
             self.filters[name].extra["choices"] = self.choices[name]
 
     def filter_text(self, queryset, name, value):
@@ -145,12 +229,14 @@ class EventFilter(django_filters.FilterSet):
 
     def filter_sort(self, queryset, name, value):
         if value == "title":
-            return queryset.order_by("title", "date_earliest")
+            return queryset.by_title()
         return queryset.by_period(reverse=value == "-date")
 
     def labels(self):
-        """Return the label of each choice, by filter name and slug."""
-        return {
-            name: dict(self.choices[name])
-            for name in ("period", "person", "place", "source", "kind")
-        }
+        """Return the label of each value in use, by filter name and value."""
+        labels = {name: dict(self.choices[name]) for name in ("period", "kind")}
+        for name in ("person", "place", "source"):
+            found = self.form.cleaned_data.get(name)
+            if found is not None:
+                labels[name] = {self.form.data.get(name): str(found)}
+        return labels

@@ -10,6 +10,7 @@ urlpatterns = [
     path("periods/", views.PeriodListView.as_view(), name="period-list"),
     path("periods/<slug:slug>/", views.PeriodDetailView.as_view(), name="period-detail"),
     path("events/", views.EventListView.as_view(), name="event-list"),
+    path("events/names/", views.NameSuggestionsView.as_view(), name="event-names"),
     path("events/<slug:slug>/", views.EventDetailView.as_view(), name="event-detail"),
     path("people/", views.PersonListView.as_view(), name="person-list"),
     path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person-detail"),

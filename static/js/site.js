@@ -43,4 +43,46 @@
     }
   });
   document.addEventListener("focusin", restore);
+
+  /*
+   * The timeline's person, place and source fields are plain text fields that
+   * take a name. Here they offer matching names as the reader types, through a
+   * <datalist> filled from the suggestions endpoint.
+   */
+  var suggesting = document.querySelectorAll("form[data-suggest-url] input[data-suggest]");
+  Array.prototype.forEach.call(suggesting, function (input) {
+    if (!window.fetch || !input.id) {
+      return;
+    }
+    var list = document.createElement("datalist");
+    var timer = null;
+    list.id = input.id + "-suggestions";
+    input.setAttribute("list", list.id);
+    input.parentNode.insertBefore(list, input.nextSibling);
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        var text = input.value.trim();
+        if (text.length < 2) {
+          return;
+        }
+        var url = input.form.getAttribute("data-suggest-url") +
+          "?for=" + encodeURIComponent(input.getAttribute("data-suggest")) +
+          "&q=" + encodeURIComponent(text);
+        window.fetch(url, { headers: { Accept: "application/json" } })
+          .then(function (response) { return response.ok ? response.json() : { names: [] }; })
+          .then(function (data) {
+            while (list.firstChild) {
+              list.removeChild(list.firstChild);
+            }
+            data.names.forEach(function (name) {
+              var option = document.createElement("option");
+              option.value = name;
+              list.appendChild(option);
+            });
+          })
+          .catch(function () {});
+      }, 200);
+    });
+  });
 })();

@@ -133,3 +133,5 @@ def refresh_derived_fields(sender, instance, **kwargs):
         instance.refresh_date_bounds()
     if isinstance(instance, SearchableModel):
         instance.refresh_search_text()
+    if hasattr(instance, "refresh_order_keys"):
+        instance.refresh_order_keys()

@@ -138,6 +138,28 @@ class PeriodQuerySet(TreeQuerySet, SearchQuerySet):
     def with_related(self):
         return self.select_related("parent")
 
+    def renumber(self):
+        """Store each period's position in the order of periods, and copy it to its events.
+
+        Positions start at 1; the timeline orders events by the copy, so one index
+        on the events serves its period-first order.
+        """
+        from timeline.models.events import NO_PERIOD, Event
+
+        periods = list(self.model.objects.order_by("order", "date_earliest", "title", "pk"))
+        changed = []
+        for position, period in enumerate(periods, start=1):
+            if period.position != position:
+                period.position = position
+                changed.append(period)
+        self.model.objects.bulk_update(changed, ["position"])
+        for period in changed:
+            Event.objects.filter(period=period).update(period_position=period.position)
+        Event.objects.filter(period__isnull=True).exclude(period_position=NO_PERIOD).update(
+            period_position=NO_PERIOD
+        )
+        return len(changed)
+
 
 class Period(SlugModel, SearchableModel, DatedModel, TreeModel):
     """A stretch of the history with a narrative of its own, such as the Horthy era."""
@@ -159,6 +181,9 @@ class Period(SlugModel, SearchableModel, DatedModel, TreeModel):
     )
     order = models.PositiveIntegerField(
         default=0, help_text="Position among its sibling periods, lowest first."
+    )
+    position = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Place in the order of all periods, from 1."
     )
 
     objects = PeriodQuerySet.as_manager()

@@ -15,36 +15,35 @@ from timeline.models.base import (
 )
 from timeline.models.content import Period, Person, Place
 
-SEQUENCE = ("date_earliest", "date_latest", "time", "title", "pk")
+# The one chronological order: by day, then time of day (an untimed event opens its
+# day: its time key is -1), then title. Every column is NOT NULL, so one index
+# serves the order, both directions, on every database.
+SEQUENCE = ("date_earliest", "date_latest", "time_key", "title", "pk")
+UNTIMED = -1
+NO_PERIOD = 2**31 - 1
 
 
 def chronological_order(reverse=False):
-    """Return the ordering of events in time; an untimed event opens its day."""
-    time = F("time").desc(nulls_last=True) if reverse else F("time").asc(nulls_first=True)
-    fields = [F(field).desc() if reverse else F(field).asc() for field in SEQUENCE]
-    fields[SEQUENCE.index("time")] = time
-    return fields
+    """Return the ordering of events in time."""
+    return [F(field).desc() if reverse else F(field).asc() for field in SEQUENCE]
 
 
 def sequence_beyond(event, later):
     """Return a condition for the events after (or before) this one in chronological order.
 
-    The order compares SEQUENCE field by field, with an empty time of day first.
+    The condition compares SEQUENCE field by field. It repeats the first field as
+    a plain bound, so an index on the order can start at the event and read on
+    from there instead of testing every row.
     """
+    operator = "gt" if later else "lt"
     condition, equal = Q(pk__in=[]), Q()
     for field in SEQUENCE:
         value = getattr(event, field)
-        if field == "time" and value is None:
-            beyond = Q(time__isnull=False) if later else Q(pk__in=[])
-            same = Q(time__isnull=True)
-        else:
-            beyond = Q(**{f"{field}__{'gt' if later else 'lt'}": value})
-            if field == "time" and not later:
-                beyond |= Q(time__isnull=True)
-            same = Q(**{field: value})
-        condition |= equal & beyond
-        equal &= same
-    return condition
+        condition |= equal & Q(**{f"{field}__{operator}": value})
+        equal &= Q(**{field: value})
+    first = SEQUENCE[0]
+    bound = Q(**{f"{first}__{operator}e": getattr(event, first)})
+    return bound & condition
 
 
 def _match(field, value):
@@ -62,11 +61,11 @@ class EventQuerySet(SlugQuerySet):
 
     def by_period(self, reverse=False):
         """Return the events in their periods' order, and in time within each period."""
-        periods = [
-            F(field).desc(nulls_last=True) if reverse else F(field).asc(nulls_last=True)
-            for field in ("period__order", "period__date_earliest")
-        ]
-        return self.order_by(*periods, *chronological_order(reverse))
+        period = F("period_position").desc() if reverse else F("period_position").asc()
+        return self.order_by(period, *chronological_order(reverse))
+
+    def by_title(self):
+        return self.order_by("title", "date_earliest", "pk")
 
     def before(self, event):
         """Return the events before this one in time, nearest first."""
@@ -189,6 +188,17 @@ class Event(SlugModel, SearchableModel, DatedModel):
         blank=True,
         related_name="events",
     )
+    period_position = models.PositiveIntegerField(
+        editable=False,
+        default=NO_PERIOD,
+        help_text="The period's place in the order of periods, copied here so that one "
+        "index serves the timeline's period-first order.",
+    )
+    time_key = models.SmallIntegerField(
+        editable=False,
+        default=UNTIMED,
+        help_text="Minutes into the day, or -1 without a time, for ordering.",
+    )
     places = models.ManyToManyField(Place, blank=True, related_name="events")
     participants = models.ManyToManyField(
         Person, through="Participation", blank=True, related_name="events"
@@ -211,6 +221,18 @@ class Event(SlugModel, SearchableModel, DatedModel):
 
     class Meta(DatedModel.Meta):
         ordering = chronological_order()
+        indexes = [
+            *DatedModel.Meta.indexes,
+            models.Index(
+                fields=["status", "period_position", *SEQUENCE[:-1], "id"],
+                name="event_timeline_order",
+            ),
+            models.Index(fields=["status", *SEQUENCE[:-1], "id"], name="event_chronology"),
+            models.Index(
+                fields=["status", "title", "date_earliest", "id"], name="event_title_order"
+            ),
+            models.Index(fields=["featured", "status"], name="event_featured"),
+        ]
         constraints = [
             *DatedModel.Meta.constraints,
             models.CheckConstraint(
@@ -240,6 +262,12 @@ class Event(SlugModel, SearchableModel, DatedModel):
 
     def searchable_parts(self):
         return (self.title, self.summary, self.body, self.date, self.date_reading)
+
+    def refresh_order_keys(self):
+        """Copy the time of day and the period's position into the ordering columns."""
+        self.time_key = UNTIMED if self.time is None else self.time.hour * 60 + self.time.minute
+        position = Period.objects.filter(pk=self.period_id).values_list("position", flat=True)
+        self.period_position = (self.period_id and position.first()) or NO_PERIOD
 
     @property
     def date_text(self):

@@ -20,7 +20,8 @@ class TreeQuerySet(SlugQuerySet):
         if isinstance(node, models.Model):
             return node.tree_path
         if isinstance(node, str):
-            return Subquery(self.model._default_manager.filter(slug=node).values("tree_path")[:1])
+            slug = self.model._default_manager.filter(slug=node).order_by()
+            return Subquery(slug.values("tree_path")[:1])
         return node
 
     def within(self, node):
