@@ -1,25 +1,32 @@
 """Load the site's content from fixtures/ into a database that has none yet."""
 
+import sys
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
-from timeline.models import Event, Period, Topic
+from timeline import backup
+
+CONFIRM = "Type 'yes' to load the fixtures over the current content, or 'no' to cancel: "
 
 
-def fixture_paths():
+def fixture_paths(directory=None):
     """Return the content fixtures in load order (their names are numbered)."""
-    return sorted(str(path) for path in Path(settings.BASE_DIR, "fixtures").glob("*.json"))
+    directory = Path(directory or Path(settings.BASE_DIR, "fixtures"))
+    return sorted(str(path) for path in directory.glob("*.json"))
 
 
 class Command(BaseCommand):
     help = (
-        "Load every fixture in fixtures/ in one loaddata call. A database that already "
-        "holds content is left alone, so editors' changes survive; --force loads the "
-        "fixtures over it (rows with the same natural key are overwritten)."
+        "Load every fixture in fixtures/, validated, in one transaction. A database that "
+        "already holds content is left alone, so editors' changes survive. --force loads "
+        "the fixtures over it: it first writes a backup, lists the rows that would be "
+        "overwritten or re-created, and asks before going on (--yes answers for you)."
     )
+    # Tests hand in a stream that plays the terminal, as createsuperuser's do.
+    stealth_options = ("stdin",)
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -27,12 +34,101 @@ class Command(BaseCommand):
             action="store_true",
             help="Load even when content is present, overwriting rows with the same key.",
         )
+        parser.add_argument(
+            "--yes",
+            action="store_true",
+            help="With --force, do not ask before overwriting (the backup is still written).",
+        )
+        parser.add_argument(
+            "--fixtures",
+            metavar="DIR",
+            help="Load the *.json files of this directory instead of fixtures/.",
+        )
+        parser.add_argument(
+            "--backup-dir",
+            metavar="DIR",
+            help="Where --force writes its backup (default: backups/ beside manage.py).",
+        )
 
-    def handle(self, *args, force=False, verbosity=1, **options):
-        has_content = any(model.objects.exists() for model in (Topic, Period, Event))
+    def handle(self, *args, force, yes, fixtures, backup_dir, verbosity, **options):
+        self.stdin = options.get("stdin", sys.stdin)
+        self.verbosity = verbosity
+        has_content = backup.has_content()
         if has_content and not force:
-            self.stdout.write(
+            self.say(
                 "Content is already loaded; left as it is (use --force to reload the fixtures)."
             )
             return
-        call_command("loaddata", *fixture_paths(), verbosity=verbosity)
+        paths = fixture_paths(fixtures)
+        if not paths:
+            raise CommandError(f"No *.json fixtures in {fixtures or 'fixtures/'}.")
+        try:
+            sources = backup.read_fixtures(paths)
+            if has_content:
+                self.load_over(sources, yes, Path(backup_dir or backup.default_directory()))
+            else:
+                saved = backup.load(sources)
+                self.say(f"Installed {len(saved)} object(s) from {len(paths)} fixture(s).")
+        except (backup.LoadError, backup.BackupError) as error:
+            raise CommandError(str(error)) from None
+
+    def load_over(self, sources, yes, backup_dir):
+        """Back up the content, show what the fixtures would change, and load them if agreed."""
+        # The first pass finds the changes; without --yes it is rolled back, since a
+        # write transaction held open while someone reads a prompt locks out editors.
+        with transaction.atomic():
+            before = backup.dump()
+            saved = backup.load(sources)
+            changes = backup.Changes.between(before, backup.dump(), saved)
+            if not changes.differs():
+                transaction.set_rollback(True)
+                self.say("The database holds the fixtures' content: nothing differs.")
+                kept = sum(len(model.kept) for model in changes.models.values())
+                if kept:
+                    self.say(
+                        f"{kept} row(s) not in the fixtures (added by editors) stay as they are."
+                    )
+                return
+            path = backup.write_backup(before, backup.timestamped_path(backup_dir))
+            show = self.verbosity >= 1 or not yes
+            if show:
+                self.stdout.write(f"Backed up the current content to {path}")
+                self.stdout.write("Loading the fixtures over it changes, per model:")
+                for line in changes.lines(self.verbosity):
+                    self.stdout.write(line)
+            if not yes:
+                transaction.set_rollback(True)
+        if not yes:
+            if not self.confirm(path):
+                self.stdout.write(f"Cancelled; nothing was loaded. The backup is at {path}")
+                return
+            with transaction.atomic():
+                if backup.dump() != before:
+                    raise CommandError(
+                        "The content changed while waiting for an answer; nothing was "
+                        "loaded. Run loadcontent --force again."
+                    )
+                saved = backup.load(sources)
+        self.say(
+            f"Installed {len(saved)} object(s) from {len(sources)} fixture(s) over the "
+            f"content; restore {path} to bring back what was there."
+        )
+
+    def confirm(self, path):
+        """Ask on the terminal whether to go on; refuse when there is no one to ask."""
+        refusal = (
+            "Not loading: the changes above need confirming and {reason}. Nothing was "
+            f"changed; run again with --yes to overwrite them (the backup is at {path})."
+        )
+        if self.stdin is None or not self.stdin.isatty():
+            raise CommandError(refusal.format(reason="there is no terminal to ask on"))
+        self.stdout.write(CONFIRM, ending="")
+        self.stdout.flush()
+        answer = self.stdin.readline()
+        if not answer:
+            raise CommandError(refusal.format(reason="the input ended without an answer"))
+        return answer.strip().lower() in {"yes", "y"}
+
+    def say(self, message):
+        if self.verbosity >= 1:
+            self.stdout.write(message)
