@@ -37,12 +37,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='period',
             name='tree_path',
-            field=models.CharField(blank=True, db_index=True, editable=False, help_text='The ids from the top of the tree down to this one.', max_length=255),
+            field=models.CharField(blank=True, db_index=True, editable=False, help_text='The ids from the top of the tree down to this one.', max_length=255, serialize=False),
         ),
         migrations.AddField(
             model_name='place',
             name='tree_path',
-            field=models.CharField(blank=True, db_index=True, editable=False, help_text='The ids from the top of the tree down to this one.', max_length=255),
+            field=models.CharField(blank=True, db_index=True, editable=False, help_text='The ids from the top of the tree down to this one.', max_length=255, serialize=False),
         ),
         migrations.AddField(
             model_name='topic',

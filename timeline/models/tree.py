@@ -82,11 +82,14 @@ class TreeModel(models.Model):
         related_name="children",
         help_text="The larger one this lies inside: a sub-period's period, a district's city.",
     )
+    # Made of primary keys, so it is left out of dumps and backups (serialize=False):
+    # a load gives rows new keys and recomputes every path.
     tree_path = models.CharField(
         max_length=255,
         editable=False,
         blank=True,
         db_index=True,
+        serialize=False,
         help_text="The ids from the top of the tree down to this one.",
     )
 
