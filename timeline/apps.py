@@ -6,11 +6,16 @@ class TimelineConfig(AppConfig):
     verbose_name = "Timeline"
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save, pre_save
+        from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
         from timeline.context_processors import forget_default_topic
-        from timeline.models import Period, Topic
-        from timeline.models.base import refresh_derived_fields
+        from timeline.models import Event, Period, Topic
+        from timeline.models.base import (
+            forget_search_index,
+            refresh_derived_fields,
+            refresh_search_index,
+            refresh_search_index_of_links,
+        )
         from timeline.models.tree import refresh_tree_paths
 
         # pre_save and post_save also run for loaddata's raw saves, which skip
@@ -18,6 +23,15 @@ class TimelineConfig(AppConfig):
         # paths) are right either way.
         pre_save.connect(refresh_derived_fields, dispatch_uid="timeline-derived-fields")
         post_save.connect(refresh_tree_paths, dispatch_uid="timeline-tree-paths")
+        # The full-text index (an FTS5 table or a tsvector column) follows every save,
+        # raw ones included, and the links whose names an event's entry indexes.
+        post_save.connect(refresh_search_index, dispatch_uid="timeline-search-index")
+        post_delete.connect(forget_search_index, dispatch_uid="timeline-search-forget")
+        m2m_changed.connect(
+            refresh_search_index_of_links,
+            sender=Event.places.through,
+            dispatch_uid="timeline-search-links",
+        )
         for model in (Topic, Period):
             for signal in (post_save, post_delete):
                 signal.connect(forget_default_topic, sender=model, dispatch_uid=f"topic-{model}")
