@@ -171,7 +171,8 @@ def with_snippets(queryset, words):
     if is_postgresql(queryset):
         query = SearchQuery(tsquery(words), search_type="raw", config=CONFIG)
         weights = queryset.model.search_weights
-        text = joined([F(field) for weight in "ABC" for field in weights.get(weight, ())])
+        # The title (A) is already the result's link; the passage comes from the text.
+        text = joined([F(field) for weight in "BC" for field in weights.get(weight, ())])
         snippet = SearchHeadline(
             text,
             query,
@@ -180,8 +181,6 @@ def with_snippets(queryset, words):
             stop_sel=MARK_STOP,
             max_words=SNIPPET_WORDS,
             min_words=SNIPPET_WORDS // 2,
-            max_fragments=2,
-            fragment_delimiter=" … ",
         )
     else:
         function = f"snippet({{table}}, -1, '{MARK_START}', '{MARK_STOP}', ' … ', {SNIPPET_WORDS})"
@@ -191,7 +190,7 @@ def with_snippets(queryset, words):
 
 def marked(snippet):
     """Return a snippet as safe HTML: everything escaped, the matches in <mark>."""
-    html = escape(snippet or "")
+    html = escape((snippet or "").strip())
     return mark_safe(html.replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>"))
 
 

@@ -216,7 +216,7 @@ class Event(SlugModel, SearchableModel, DatedModel):
         if errors:
             raise ValidationError(errors)
 
-    search_weights = {"A": ("title",), "B": ("summary",), "C": ("body", "date")}
+    search_weights = {"A": ("title",), "B": ("summary",), "C": ("body",), "D": ("date",)}
 
     def searchable_parts(self):
         return (self.title, self.summary, self.body, self.date, self.date_reading)
