@@ -4,6 +4,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.signals import class_prepared
 
 from timeline import dates, fulltext
 from timeline.text import fold
@@ -45,7 +46,10 @@ class SearchQuerySet(SlugQuerySet):
         return self.none() if search_words(text) else self
 
     def with_snippets(self, text):
-        """Annotate each row with search_snippet, its passage best matching text."""
+        """Annotate each found row with search_snippet, its passage best matching text.
+
+        Call it after search(text).
+        """
         return fulltext.with_snippets(self, fulltext.terms(text) or [""])
 
     def reindex(self):
@@ -189,3 +193,12 @@ def forget_search_index(sender, instance, using, **kwargs):
         fulltext.forget(sender, [instance.pk], using)
     else:
         refresh_search_index(sender, instance)
+
+
+def add_search_entry(sender, **kwargs):
+    """Give each searchable model its FTS5 table as a joinable model (used on SQLite)."""
+    if issubclass(sender, SearchableModel) and not sender._meta.abstract:
+        fulltext.add_search_entry(sender)
+
+
+class_prepared.connect(add_search_entry, dispatch_uid="timeline-search-entry")
