@@ -120,7 +120,13 @@ def add_search_entry(model):
         ),
         "document": FTS5Document(db_column=table),
         "rank": models.FloatField(),
-        "Meta": type("Meta", (), {"managed": False, "db_table": table, "app_label": "timeline"}),
+        # Marked auto-created, like a many-to-many table, so that migrations, dumpdata
+        # and checks leave it alone: migration 0004 makes the table, on SQLite only.
+        "Meta": type(
+            "Meta",
+            (),
+            {"managed": False, "db_table": table, "app_label": "timeline", "auto_created": model},
+        ),
     }
     return type(f"{model.__name__}SearchEntry", (models.Model,), attributes)
 

@@ -78,7 +78,8 @@ class SearchableModel(models.Model):
 
     search_text = models.TextField(editable=False, blank=True, default="")
     # Filled on PostgreSQL only; on SQLite the index is an FTS5 table beside the model's.
-    search_vector = SearchVectorField(null=True, editable=False)
+    # Derived on every save, so dumps leave it out.
+    search_vector = SearchVectorField(null=True, editable=False, serialize=False)
 
     # The fields indexed for search, by weight: A ranks highest. The first A field is
     # also the name a misspelling is compared with (trigram index, PostgreSQL).
