@@ -106,6 +106,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         **DATABASES["default"].get("OPTIONS", {}),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    INSTALLED_APPS.append("django.contrib.postgres")  # search lookups; see timeline/fulltext.py
 
 # Redis when REDIS_URL names one (shared by every application server, as the page
 # cache needs); otherwise each process keeps its own cache in memory, which is

@@ -9,8 +9,13 @@ class TimelineConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
         from timeline.cache import content_changed
-        from timeline.models import Period
-        from timeline.models.base import refresh_derived_fields
+        from timeline.models import Event, Period
+        from timeline.models.base import (
+            forget_search_index,
+            refresh_derived_fields,
+            refresh_search_index,
+            refresh_search_index_of_links,
+        )
         from timeline.models.tree import refresh_tree_paths
 
         # pre_save and post_save also run for loaddata's raw saves, which skip
@@ -22,6 +27,15 @@ class TimelineConfig(AppConfig):
         post_delete.connect(renumber_periods, sender=Period, dispatch_uid="timeline-renumber")
         for signal in (post_save, post_delete, m2m_changed):
             signal.connect(content_changed, dispatch_uid="timeline-content-changed")
+        # The full-text index (an FTS5 table or a tsvector column) follows every save,
+        # raw ones included, and the links whose names an event's entry indexes.
+        post_save.connect(refresh_search_index, dispatch_uid="timeline-search-index")
+        post_delete.connect(forget_search_index, dispatch_uid="timeline-search-forget")
+        m2m_changed.connect(
+            refresh_search_index_of_links,
+            sender=Event.places.through,
+            dispatch_uid="timeline-search-links",
+        )
 
 
 def renumber_periods(sender, **kwargs):

@@ -1,10 +1,12 @@
 """Pieces every timeline model shares: natural keys, EDTF dates, search text."""
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.signals import class_prepared
 
-from timeline import dates
+from timeline import dates, fulltext
 from timeline.text import fold
 
 
@@ -20,7 +22,7 @@ class SlugQuerySet(models.QuerySet):
         return self.get(slug=slug)
 
 
-MAX_SEARCH_WORDS = 8
+MAX_SEARCH_WORDS = fulltext.MAX_SEARCH_WORDS
 
 
 def search_words(text):
@@ -29,11 +31,30 @@ def search_words(text):
 
 
 class SearchQuerySet(SlugQuerySet):
-    """A QuerySet of rows with folded search text."""
+    """A QuerySet of rows in the database's full-text index (see timeline/fulltext.py)."""
 
     def search(self, text):
-        """Return the rows whose text contains every word, ignoring case and accents."""
-        return self.filter(*(Q(search_text__contains=word) for word in search_words(text)))
+        """Return the rows in which every word starts a word, best match first.
+
+        Case and accents are ignored: "karolyi" and "karol" find "Károlyi", "olyi"
+        does not. A text without words leaves the rows as they are.
+        """
+        words = fulltext.terms(text)
+        if words:
+            return fulltext.search(self, words)
+        # Punctuation alone ("--") has no word to look for, so it finds nothing.
+        return self.none() if search_words(text) else self
+
+    def with_snippets(self, text):
+        """Annotate each found row with search_snippet, its passage best matching text.
+
+        Call it after search(text).
+        """
+        return fulltext.with_snippets(self, fulltext.terms(text) or [""])
+
+    def reindex(self):
+        """Write these rows' search index entries afresh, as after bulk_create()."""
+        fulltext.reindex(self)
 
 
 class SlugModel(models.Model):
@@ -53,9 +74,16 @@ class SlugModel(models.Model):
 
 
 class SearchableModel(models.Model):
-    """A model that keeps a folded copy of its text for accent-blind search."""
+    """A model whose rows are found by full-text search, and by a folded copy of its text."""
 
     search_text = models.TextField(editable=False, blank=True, default="")
+    # Filled on PostgreSQL only; on SQLite the index is an FTS5 table beside the model's.
+    # Derived on every save, so dumps leave it out.
+    search_vector = SearchVectorField(null=True, editable=False, serialize=False)
+
+    # The fields indexed for search, by weight: A ranks highest. The first A field is
+    # also the name a misspelling is compared with (trigram index, PostgreSQL).
+    search_weights = {"A": ("title",), "B": ("summary",), "C": ("body",)}
 
     class Meta:
         abstract = True
@@ -65,6 +93,15 @@ class SearchableModel(models.Model):
 
     def refresh_search_text(self):
         self.search_text = fold(" ".join(part for part in self.searchable_parts() if part))
+
+    @classmethod
+    def search_related_text(cls):
+        """Return text from related rows to index with each row, as expressions by weight."""
+        return {}
+
+    def search_index_rows(self):
+        """Return the querysets whose index entries include this row's text."""
+        return [type(self)._base_manager.filter(pk=self.pk)]
 
 
 class DatedModel(models.Model):
@@ -135,3 +172,36 @@ def refresh_derived_fields(sender, instance, **kwargs):
         instance.refresh_search_text()
     if hasattr(instance, "refresh_order_keys"):
         instance.refresh_order_keys()
+
+
+def refresh_search_index(sender, instance, raw=False, **kwargs):
+    """Rewrite the index entries of a saved row and of the rows that index its text."""
+    for queryset in getattr(instance, "search_index_rows", list)():
+        fulltext.reindex(queryset)
+
+
+def refresh_search_index_of_links(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """Rewrite the index entries of rows whose many-to-many links changed."""
+    if not action.startswith("post_"):
+        return
+    if reverse and pk_set:
+        fulltext.reindex(model._base_manager.filter(pk__in=pk_set))
+    else:
+        refresh_search_index(sender, instance)
+
+
+def forget_search_index(sender, instance, using, **kwargs):
+    """Remove a deleted row from the index, and rewrite the rows that indexed its text."""
+    if isinstance(instance, SearchableModel):
+        fulltext.forget(sender, [instance.pk], using)
+    else:
+        refresh_search_index(sender, instance)
+
+
+def add_search_entry(sender, **kwargs):
+    """Give each searchable model its FTS5 table as a joinable model (used on SQLite)."""
+    if issubclass(sender, SearchableModel) and not sender._meta.abstract:
+        fulltext.add_search_entry(sender)
+
+
+class_prepared.connect(add_search_entry, dispatch_uid="timeline-search-entry")

@@ -88,6 +88,8 @@ class Topic(SlugModel, SearchableModel):
             return reverse("timeline:home")
         return reverse("timeline:topic-detail", kwargs={"slug": self.slug})
 
+    search_weights = {"A": ("title",), "B": ("subtitle",), "C": ("lead",)}
+
     def searchable_parts(self):
         return (self.title, self.subtitle, self.lead)
 
@@ -260,8 +262,14 @@ class Place(SlugModel, SearchableModel, TreeModel):
     def get_absolute_url(self):
         return reverse("timeline:place-detail", kwargs={"slug": self.slug})
 
+    search_weights = {"A": ("name", "other_names"), "C": ("description",)}
+
     def searchable_parts(self):
         return (self.name, self.other_names, self.description)
+
+    def search_index_rows(self):
+        """Return this place's row and its events, which index its name."""
+        return [*super().search_index_rows(), self.events.all()]
 
     @property
     def other_name_list(self):
@@ -329,8 +337,17 @@ class Person(SlugModel, SearchableModel):
     def get_absolute_url(self):
         return reverse("timeline:person-detail", kwargs={"slug": self.slug})
 
+    search_weights = {"A": ("name", "native_name"), "B": ("titles",), "C": ("biography",)}
+
     def searchable_parts(self):
         return (self.name, self.native_name, self.titles, self.biography)
+
+    def search_index_rows(self):
+        """Return this person's row and their events, which index their name."""
+        from timeline.models.events import Event
+
+        events = Event._base_manager.filter(pk__in=self.participations.values("event"))
+        return [*super().search_index_rows(), events]
 
     @property
     def title_list(self):

@@ -6,12 +6,12 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from timeline import dates
+from timeline.fulltext import JoinedText
 from timeline.models.base import (
     DatedModel,
     SearchableModel,
+    SearchQuerySet,
     SlugModel,
-    SlugQuerySet,
-    search_words,
 )
 from timeline.models.content import Period, Person, Place
 
@@ -51,7 +51,7 @@ def _match(field, value):
     return {f"{field}__slug": value} if isinstance(value, str) else {field: value}
 
 
-class EventQuerySet(SlugQuerySet):
+class EventQuerySet(SearchQuerySet):
     def published(self):
         return self.filter(status=Event.Status.PUBLISHED)
 
@@ -133,28 +133,6 @@ class EventQuerySet(SlugQuerySet):
         else:
             cited = Q(source=source) | Q(source__known_through=source)
         return self.filter(Exists(Citation.objects.filter(cited, event=OuterRef("pk"))))
-
-    def search(self, text):
-        """Return the events whose text, people or places contain every word of text.
-
-        Case and accents are ignored: "karolyi" finds "Károlyi".
-        """
-        queryset = self
-        for word in search_words(text):
-            queryset = queryset.filter(
-                Q(search_text__contains=word)
-                | Exists(
-                    Participation.objects.filter(
-                        event=OuterRef("pk"), person__search_text__contains=word
-                    )
-                )
-                | Exists(
-                    Event.places.through.objects.filter(
-                        event=OuterRef("pk"), place__search_text__contains=word
-                    )
-                )
-            )
-        return queryset
 
     def with_related(self):
         """Fetch what a timeline row shows in a fixed number of queries."""
@@ -260,6 +238,8 @@ class Event(SlugModel, SearchableModel, DatedModel):
         if errors:
             raise ValidationError(errors)
 
+    search_weights = {"A": ("title",), "B": ("summary",), "C": ("body",), "D": ("date",)}
+
     def searchable_parts(self):
         return (self.title, self.summary, self.body, self.date, self.date_reading)
 
@@ -268,6 +248,18 @@ class Event(SlugModel, SearchableModel, DatedModel):
         self.time_key = UNTIMED if self.time is None else self.time.hour * 60 + self.time.minute
         position = Period.objects.filter(pk=self.period_id).values_list("position", flat=True)
         self.period_position = (self.period_id and position.first()) or NO_PERIOD
+
+    @classmethod
+    def search_related_text(cls):
+        """Return the names of an event's people and places, indexed with weight D."""
+        people = Participation.objects.filter(event=OuterRef("pk")).values("event")
+        places = Event.places.through.objects.filter(event=OuterRef("pk")).values("event")
+        return {
+            "D": [
+                Subquery(people.annotate(names=JoinedText("person__name")).values("names")),
+                Subquery(places.annotate(names=JoinedText("place__name")).values("names")),
+            ]
+        }
 
     @property
     def date_text(self):
@@ -317,3 +309,7 @@ class Participation(models.Model):
         return (*self.event.natural_key(), *self.person.natural_key())
 
     natural_key.dependencies = ["timeline.event", "timeline.person"]
+
+    def search_index_rows(self):
+        """Return the event's row, which indexes the person's name."""
+        return [Event._base_manager.filter(pk=self.event_id)]

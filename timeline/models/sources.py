@@ -111,6 +111,8 @@ class Source(SlugModel, SearchableModel):
         if self.known_through_id and self.known_through_id == self.pk:
             raise ValidationError({"known_through": "A source cannot be known through itself."})
 
+    search_weights = {"A": ("title",), "B": ("authors",), "C": ("container_title", "publisher")}
+
     def searchable_parts(self):
         return (self.title, self.authors, self.container_title, self.publisher)
 

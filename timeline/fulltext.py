@@ -1,0 +1,272 @@
+"""Full-text search on the database's own engine: PostgreSQL's tsvector or SQLite's FTS5.
+
+Both engines index the same four texts of a row, weighted A (its name or title) to D
+(the names of related rows), and answer the same queries: every word must match a
+whole word or the start of one ("buda" finds Budapest, "apest" finds nothing), accents
+and case are ignored, and the best matches come first. No separate search server is
+needed; the index lives in the database beside the rows and is written by the same
+save signals that write them.
+
+User text never reaches a query language as typed: it is folded, split into runs of
+letters and digits, and each run is quoted as a prefix term.
+"""
+
+import re
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    TrigramStrictWordSimilarity,
+)
+from django.db import connections, models
+from django.db.models import Aggregate, Exists, F, Func, Lookup, Q, TextField, Value
+from django.db.models.functions import Concat
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from timeline.text import fold
+
+WEIGHTS = "ABCD"
+MAX_SEARCH_WORDS = 8
+
+# PostgreSQL: "simple" (no stemming, no stop words, so a word matches as typed) with
+# accents removed first. Created by migration 0004.
+CONFIG = "histsite_unaccent"
+
+# Private-use characters cannot come from the database's own markup, so they survive
+# HTML escaping and are then turned into <mark> elements.
+MARK_START, MARK_STOP = "\ue000", "\ue001"
+SNIPPET_WORDS = 24
+
+TERM = re.compile(r"[^\W_]+")
+
+
+def terms(text):
+    """Return the folded runs of letters and digits of a search, at most MAX_SEARCH_WORDS."""
+    return TERM.findall(fold(text))[:MAX_SEARCH_WORDS]
+
+
+def tsquery(words):
+    """Return a PostgreSQL to_tsquery text in which every word is a quoted prefix."""
+    return " & ".join(f"'{word}':*" for word in words)
+
+
+def fts5_query(words):
+    """Return an FTS5 MATCH text in which every word is a quoted prefix."""
+    return " ".join('"{}"*'.format(word.replace('"', '""')) for word in words)
+
+
+def fts5_table(model):
+    return f"{model._meta.db_table}_fts"
+
+
+def is_postgresql(queryset):
+    return connections[queryset.db].vendor == "postgresql"
+
+
+def joined(expressions):
+    """Return one text expression of the expressions, separated by spaces."""
+    if len(expressions) == 1:
+        return expressions[0]
+    parts = []
+    for expression in expressions:
+        parts += [expression, Value(" ")]
+    return Concat(*parts[:-1], output_field=TextField())
+
+
+class JoinedText(Aggregate):
+    """The texts of a group, joined by spaces, on either database."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, ' ')"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
+
+
+class FTS5Document(models.TextField):
+    """The hidden column of an FTS5 table that bears the table's name: the side of MATCH."""
+
+
+@FTS5Document.register_lookup
+class Match(Lookup):
+    lookup_name = "match"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} MATCH {rhs}", (*lhs_params, *rhs_params)
+
+
+def add_search_entry(model):
+    """Give model an unmanaged model over its FTS5 table, joined as search_entry.
+
+    A join lets SQLite read the matches and their rank from the index once; a
+    subquery per row re-ran a prefix query for every row (8 s for 5,000 hits). The
+    join is on entry_of, an unindexed copy of the rowid, for the same reason.
+    """
+    table = fts5_table(model)
+    attributes = {
+        "__module__": model.__module__,
+        "row": models.OneToOneField(
+            model,
+            primary_key=True,
+            db_column="entry_of",
+            on_delete=models.DO_NOTHING,
+            related_name="search_entry",
+        ),
+        "document": FTS5Document(db_column=table),
+        "rank": models.FloatField(),
+        # Marked auto-created, like a many-to-many table, so that migrations, dumpdata
+        # and checks leave it alone: migration 0004 makes the table, on SQLite only.
+        "Meta": type(
+            "Meta",
+            (),
+            {"managed": False, "db_table": table, "app_label": "timeline", "auto_created": model},
+        ),
+    }
+    return type(f"{model.__name__}SearchEntry", (models.Model,), attributes)
+
+
+class Unaccent(Func):
+    """The immutable unaccent() of migration 0004, which the trigram indexes are built on."""
+
+    function = "histsite_unaccent"
+    output_field = TextField()
+
+
+def search(queryset, words):
+    """Return the rows matching every word, annotated with search_rank, best first.
+
+    An order the queryset already has is kept; an order applied later wins.
+    """
+    if is_postgresql(queryset):
+        found = search_postgresql(queryset, words)
+    else:
+        found = search_sqlite(queryset, words)
+    if queryset.query.order_by:
+        return found
+    return found.order_by("-search_rank", *queryset.model._meta.ordering)
+
+
+def search_postgresql(queryset, words):
+    model = queryset.model
+    query = SearchQuery(tsquery(words), search_type="raw", config=CONFIG)
+    name = Unaccent(model.search_weights["A"][0])
+    # A misspelt word ("khrushcev") matches no word, so when nothing in the whole table
+    # matches, rows whose name has a word close to it in trigrams are returned instead.
+    # Strict word similarity compares whole words, so a word's tail ("apest") stays
+    # unmatched, as it does in full-text search. Asking
+    # the whole table keeps the decision one lazy query, whatever filters come after.
+    nothing_matches = ~Exists(model._base_manager.filter(search_vector=query))
+    similar = Q(*(Q(trigram_name__trigram_strict_word_similar=word) for word in words))
+    return (
+        queryset.alias(trigram_name=name)
+        .filter(Q(search_vector=query) | (nothing_matches & similar))
+        .annotate(
+            search_rank=SearchRank(F("search_vector"), query)
+            + TrigramStrictWordSimilarity(" ".join(words), name) / 100
+        )
+    )
+
+
+def search_sqlite(queryset, words):
+    # rank is bm25(), lower for better matches; negated so that higher is better on both.
+    return queryset.filter(search_entry__document__match=fts5_query(words)).annotate(
+        search_rank=-F("search_entry__rank")
+    )
+
+
+def with_snippets(queryset, words):
+    """Annotate each row with search_snippet: its best passage, matches between marks."""
+    if is_postgresql(queryset):
+        query = SearchQuery(tsquery(words), search_type="raw", config=CONFIG)
+        weights = queryset.model.search_weights
+        # The title (A) is already the result's link; the passage comes from the text.
+        text = joined([F(field) for weight in "BC" for field in weights.get(weight, ())])
+        snippet = SearchHeadline(
+            text,
+            query,
+            config=CONFIG,
+            start_sel=MARK_START,
+            stop_sel=MARK_STOP,
+            max_words=SNIPPET_WORDS,
+            min_words=SNIPPET_WORDS // 2,
+        )
+    else:
+        # search() has joined the FTS5 table with its MATCH; snippet() needs both.
+        snippet = Func(
+            F("search_entry__document"),
+            function="snippet",
+            template=(
+                f"%(function)s(%(expressions)s, -1, '{MARK_START}', '{MARK_STOP}', ' … ', "
+                f"{SNIPPET_WORDS})"
+            ),
+            output_field=TextField(),
+        )
+    return queryset.annotate(search_snippet=snippet)
+
+
+def marked(snippet):
+    """Return a snippet as safe HTML: everything escaped, the matches in <mark>."""
+    html = escape((snippet or "").strip())
+    return mark_safe(html.replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>"))
+
+
+def document(model):
+    """Return the text expressions of a row by weight, related rows' text included."""
+    related = model.search_related_text()
+    texts = {}
+    for weight in WEIGHTS:
+        parts = [*map(F, model.search_weights.get(weight, ())), *related.get(weight, ())]
+        if parts:
+            texts[weight] = joined(parts)
+    return texts
+
+
+def reindex(queryset):
+    """Write the index entries of the rows of queryset afresh, in one statement each."""
+    queryset = queryset.order_by()
+    texts = document(queryset.model)
+    if is_postgresql(queryset):
+        vectors = [
+            SearchVector(text, config=CONFIG, weight=weight) for weight, text in texts.items()
+        ]
+        vector = vectors[0]
+        for other in vectors[1:]:
+            vector = vector + other
+        queryset.update(search_vector=vector)
+        return
+    columns = {weight.lower(): texts.get(weight, Value("")) for weight in WEIGHTS}
+    rows = queryset.annotate(**{f"fts_{name}": text for name, text in columns.items()})
+    rows_sql, rows_params = rows.values_list(
+        "pk", "pk", *(f"fts_{name}" for name in columns)
+    ).query.sql_with_params()
+    keys_sql, keys_params = queryset.values("pk").query.sql_with_params()
+    connection = connections[queryset.db]
+    table = connection.ops.quote_name(fts5_table(queryset.model))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE rowid IN ({keys_sql})", keys_params)
+        names = ", ".join(columns)
+        cursor.execute(f"INSERT INTO {table} (rowid, entry_of, {names}) {rows_sql}", rows_params)
+
+
+def forget(model, pks, using):
+    """Remove deleted rows from the index (PostgreSQL's column goes with its row)."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        return
+    table = connection.ops.quote_name(fts5_table(model))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"DELETE FROM {table} WHERE rowid = %s", [(pk,) for pk in pks])
+
+
+def clear(model, using):
+    """Empty a model's FTS5 table, so a rebuild drops entries whose rows are gone."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(fts5_table(model))}")
