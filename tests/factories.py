@@ -20,6 +20,8 @@ class SourceFactory(factory.django.DjangoModelFactory):
         model = Source
         django_get_or_create = ("slug",)
 
+    status = "published"  # readers see it; tests make drafts on purpose
+
     title = factory.Sequence(lambda n: f"Source {n}")
     slug = factory.Sequence(lambda n: f"source-{n}")
     csl_type = Source.Type.BOOK
@@ -43,6 +45,8 @@ class PeriodFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Period
 
+    status = "published"  # readers see it; tests make drafts on purpose
+
     title = factory.Sequence(lambda n: f"Period {n}")
     slug = factory.Sequence(lambda n: f"period-{n}")
     date = "1919/1945"
@@ -57,6 +61,8 @@ class PlaceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Place
 
+    status = "published"  # readers see it; tests make drafts on purpose
+
     name = factory.Sequence(lambda n: f"Place {n}")
     slug = factory.Sequence(lambda n: f"place-{n}")
 
@@ -64,6 +70,8 @@ class PlaceFactory(factory.django.DjangoModelFactory):
 class PersonFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Person
+
+    status = "published"  # readers see it; tests make drafts on purpose
 
     name = factory.Sequence(lambda n: f"Person {n}")
     sort_name = factory.LazyAttribute(lambda person: person.name)

@@ -57,7 +57,11 @@ class PublicPageCacheMiddleware:
 
     def __call__(self, request):
         if not self.is_public(request):
-            return self.get_response(request)
+            response = self.get_response(request)
+            if not request.path.startswith(ADMIN_PREFIX):
+                # A signed-in editor's page may show drafts: no shared or stored copy.
+                patch_cache_control(response, private=True, no_store=True)
+            return response
         generation = content_generation()
         key = page_key(request, generation)
         response = cache.get(key)

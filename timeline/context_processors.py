@@ -4,6 +4,7 @@ from django.utils.functional import SimpleLazyObject
 
 from timeline.cache import cached
 from timeline.models import Topic
+from timeline.models.publication import can_preview
 
 
 def default_topic():
@@ -12,4 +13,8 @@ def default_topic():
 
 
 def site(request):
-    return {"site_topic": SimpleLazyObject(default_topic)}
+    return {
+        "site_topic": SimpleLazyObject(default_topic),
+        # Signed-in editors see drafts as a preview: such pages are never indexed.
+        "previewing": SimpleLazyObject(lambda: can_preview(request.user)),
+    }

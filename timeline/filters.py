@@ -117,7 +117,7 @@ def taxonomy_choices():
     return cached(
         "filter-choices",
         lambda: {
-            "period": Period.objects.indented_choices("title"),
+            "period": Period.objects.published().indented_choices("title"),
             "kind": list(EventKind.objects.values_list("slug", "name")),
         },
     )
@@ -160,14 +160,14 @@ class EventFilter(django_filters.FilterSet):
     person = NamedObjectFilter(
         label="Person",
         method="filter_person",
-        queryset=Person.objects.all(),
+        queryset=Person.objects.published(),
         noun="person",
         help_text="A name, accents optional: konev, nagy imre.",
     )
     place = NamedObjectFilter(
         label="Place",
         method="filter_place",
-        queryset=Place.objects.all(),
+        queryset=Place.objects.published(),
         noun="place",
         help_text="Places inside it count too: Budapest includes Buda.",
     )
@@ -177,7 +177,7 @@ class EventFilter(django_filters.FilterSet):
     source = NamedObjectFilter(
         label="Source",
         method="filter_source",
-        queryset=Source.objects.all(),
+        queryset=Source.objects.published(),
         name_field="title",
         noun="source",
         help_text="A title; documents known through it count too.",

@@ -57,7 +57,8 @@ class CitedMixin:
     """Number the object's citations as footnotes and hand the page its References."""
 
     def get_citations(self):
-        return self.object.citations.with_related().order_by("order", "pk")
+        citations = self.object.citations.visible_to(self.request.user)
+        return citations.with_related().order_by("order", "pk")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -86,16 +87,18 @@ class TopicView(DetailView):
         topic = self.object
         if topic is None:
             return context
-        notes = Notes(topic.citations.with_related())
+        user = self.request.user
+        notes = Notes(topic.citations.visible_to(user).with_related())
         context["lead_html"] = notes.lead(topic.lead, topic.see_also)
         context["see_also_markers"] = notes.placed_in(topic.see_also)
         context["reference_groups"] = notes.groups()
         if topic.span_years:
             first, last = topic.span_years
-            context["band"] = period_band(topic.periods.top_level(), first, last)
+            periods = topic.periods.visible_to(user).top_level()
+            context["band"] = period_band(periods, first, last)
             context["band_ticks"] = ticks(first, last)
-        context["key_events"] = Event.objects.key_events(topic)
-        context["key_people"] = Person.objects.featured().of_topic(topic)
+        context["key_events"] = Event.objects.key_events(topic, user)
+        context["key_people"] = Person.objects.visible_to(user).featured().of_topic(topic)
         return context
 
 
@@ -111,18 +114,22 @@ class PeriodListView(ListView):
     context_object_name = "periods"
 
     def get_queryset(self):
-        return Period.objects.with_event_count().order_by("order", "date_earliest")
+        periods = Period.objects.visible_to(self.request.user).with_event_count()
+        return periods.order_by("order", "date_earliest")
 
 
 class PeriodDetailView(PagedMixin, CitedMixin, DetailView):
     template_name = "timeline/period_detail.html"
-    queryset = Period.objects.with_related()
+
+    def get_queryset(self):
+        return Period.objects.visible_to(self.request.user).with_related()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         period = self.object
-        context["children"] = period.children.all()
-        events = Event.objects.published().in_period(period).chronological()
+        user = self.request.user
+        context["children"] = period.children.visible_to(user)
+        events = Event.objects.visible_to(user).in_period(period).chronological()
         context.update(
             self.paginate(events.prefetch_related("places"), "this period's events", "events")
         )
@@ -139,7 +146,8 @@ class EventListView(FilterView):
 
     def get_queryset(self):
         # Grouped by period, then in time, so each period's heading appears once.
-        return Event.objects.published().with_related().by_period()
+        user = self.request.user
+        return Event.objects.visible_to(user).with_related(user).by_period()
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
@@ -224,12 +232,13 @@ class EventDetailView(CitedMixin, DetailView):
     template_name = "timeline/event_detail.html"
 
     def get_queryset(self):
-        return Event.objects.published().with_related()
+        user = self.request.user
+        return Event.objects.visible_to(user).with_related(user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         event = self.object
-        timeline = Event.objects.published()
+        timeline = Event.objects.visible_to(self.request.user)
         context["previous_event"] = timeline.before(event).first()
         context["next_event"] = timeline.after(event).first()
         return context
@@ -240,19 +249,23 @@ class PersonListView(ListView):
     context_object_name = "people"
 
     def get_queryset(self):
-        return Person.objects.with_event_count().order_by("sort_name", "name")
+        people = Person.objects.visible_to(self.request.user).with_event_count()
+        return people.order_by("sort_name", "name")
 
 
 class PersonDetailView(PagedMixin, CitedMixin, DetailView):
     template_name = "timeline/person_detail.html"
-    queryset = Person.objects.all()
+
+    def get_queryset(self):
+        return Person.objects.visible_to(self.request.user)
 
     def render_cited_text(self, notes):
         return {"biography_html": notes.lead(self.object.biography)}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        events = Event.objects.published().involving(self.object).with_role_of(self.object)
+        events = Event.objects.visible_to(self.request.user).involving(self.object)
+        events = events.with_role_of(self.object)
         context.update(self.paginate(events.chronological(), "this person's events", "events"))
         return context
 
@@ -262,20 +275,24 @@ class PlaceListView(ListView):
     context_object_name = "places"
 
     def get_queryset(self):
-        return Place.objects.select_related("parent").with_event_count().order_by("name")
+        places = Place.objects.visible_to(self.request.user).select_related("parent")
+        return places.with_event_count().order_by("name")
 
 
 class PlaceDetailView(PagedMixin, CitedMixin, DetailView):
     template_name = "timeline/place_detail.html"
-    queryset = Place.objects.select_related("parent")
+
+    def get_queryset(self):
+        return Place.objects.visible_to(self.request.user).select_related("parent")
 
     def render_cited_text(self, notes):
         return {"description_html": notes.lead(self.object.description)}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["children"] = self.object.children.all()
-        events = Event.objects.published().at_place(self.object).chronological()
+        user = self.request.user
+        context["children"] = self.object.children.visible_to(user)
+        events = Event.objects.visible_to(user).at_place(self.object).chronological()
         context.update(self.paginate(events.select_related("period"), "the events here", "events"))
         return context
 
@@ -285,18 +302,22 @@ class SourceListView(ListView):
     context_object_name = "sources"
 
     def get_queryset(self):
-        return Source.objects.with_related().with_citation_count().in_index_order()
+        sources = Source.objects.visible_to(self.request.user).with_related()
+        return sources.with_citation_count().in_index_order()
 
 
 class SourceDetailView(PagedMixin, DetailView):
     template_name = "timeline/source_detail.html"
-    queryset = Source.objects.with_related()
+
+    def get_queryset(self):
+        return Source.objects.visible_to(self.request.user).with_related()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        citations = self.object.citations.public().with_targets().by_locator()
+        user = self.request.user
+        citations = self.object.citations.visible_to(user).with_targets().by_locator()
         context.update(self.paginate(citations, "this source's citations", "citations"))
-        context["documents"] = self.object.documents_named.all()
+        context["documents"] = self.object.documents_named.visible_to(user)
         return context
 
 
@@ -333,6 +354,6 @@ class SearchView(TemplateView):
         query = context["query"] = form.cleaned_data["q"]
         if not search_words(query):
             return context
-        context["results"] = search_site(query, self.LIMIT)
+        context["results"] = search_site(query, self.LIMIT, self.request.user)
         context["total"] = sum(len(rows) for _, rows in context["results"])
         return context

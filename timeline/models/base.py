@@ -172,6 +172,9 @@ def refresh_derived_fields(sender, instance, **kwargs):
         instance.refresh_search_text()
     if hasattr(instance, "refresh_order_keys"):
         instance.refresh_order_keys()
+    if hasattr(instance, "refresh_publication_dates"):
+        # A raw save (a fixture or a backup being loaded) keeps the stored times.
+        instance.refresh_publication_dates(raw=kwargs.get("raw", False))
 
 
 def refresh_search_index(sender, instance, raw=False, **kwargs):

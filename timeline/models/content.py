@@ -14,6 +14,11 @@ from timeline.models.base import (
     SlugQuerySet,
     validate_edtf,
 )
+from timeline.models.publication import (
+    PublicationQuerySet,
+    Publishable,
+    publication_permissions,
+)
 from timeline.models.tree import TreeModel, TreeQuerySet
 from timeline.text import lines
 
@@ -128,7 +133,7 @@ def count_of(queryset):
     )
 
 
-class PeriodQuerySet(TreeQuerySet, SearchQuerySet):
+class PeriodQuerySet(PublicationQuerySet, TreeQuerySet, SearchQuerySet):
     def with_event_count(self):
         """Annotate each period with its published events, its sub-periods' included."""
         from timeline.models.events import Event
@@ -163,7 +168,7 @@ class PeriodQuerySet(TreeQuerySet, SearchQuerySet):
         return len(changed)
 
 
-class Period(SlugModel, SearchableModel, DatedModel, TreeModel):
+class Period(SlugModel, SearchableModel, DatedModel, TreeModel, Publishable):
     """A stretch of the history with a narrative of its own, such as the Horthy era."""
 
     title = models.CharField(max_length=200)
@@ -192,6 +197,7 @@ class Period(SlugModel, SearchableModel, DatedModel, TreeModel):
 
     class Meta(DatedModel.Meta):
         ordering = ("order", "date_earliest", "title")
+        permissions = publication_permissions("period")
         constraints = [*DatedModel.Meta.constraints, *TreeModel.Meta.constraints]
 
     def __str__(self):
@@ -215,7 +221,7 @@ class Period(SlugModel, SearchableModel, DatedModel, TreeModel):
         return (self.title, self.summary, self.body)
 
 
-class PlaceQuerySet(TreeQuerySet, SearchQuerySet):
+class PlaceQuerySet(PublicationQuerySet, TreeQuerySet, SearchQuerySet):
     def with_event_count(self):
         """Annotate each place with its published events, the places inside it included."""
         from timeline.models.events import Event
@@ -228,7 +234,7 @@ class PlaceQuerySet(TreeQuerySet, SearchQuerySet):
         )
 
 
-class Place(SlugModel, SearchableModel, TreeModel):
+class Place(SlugModel, SearchableModel, TreeModel, Publishable):
     """A place where something happened, under every name it has had."""
 
     class Kind(models.TextChoices):
@@ -254,6 +260,7 @@ class Place(SlugModel, SearchableModel, TreeModel):
 
     class Meta:
         ordering = ("name",)
+        permissions = publication_permissions("place")
         constraints = [*TreeModel.Meta.constraints]
 
     def __str__(self):
@@ -276,7 +283,7 @@ class Place(SlugModel, SearchableModel, TreeModel):
         return lines(self.other_names)
 
 
-class PersonQuerySet(SearchQuerySet):
+class PersonQuerySet(PublicationQuerySet, SearchQuerySet):
     def with_event_count(self):
         """Annotate each person with the published events they took part in."""
         return self.annotate(
@@ -287,11 +294,12 @@ class PersonQuerySet(SearchQuerySet):
         return self.filter(featured=True)
 
     def of_topic(self, topic):
-        """Return the people who took part in events of a topic's periods."""
-        return self.filter(participations__event__period__topic=topic).distinct()
+        """Return the people who took part in published events of a topic's periods."""
+        events = {"participations__event__period__topic": topic}
+        return self.filter(**events, participations__event__status="published").distinct()
 
 
-class Person(SlugModel, SearchableModel):
+class Person(SlugModel, SearchableModel, Publishable):
     """Someone who took part in the history, named as the sources name them."""
 
     name = models.CharField(max_length=200, help_text="The name in English order: “Béla Kun”.")
@@ -330,6 +338,7 @@ class Person(SlugModel, SearchableModel):
     class Meta:
         ordering = ("sort_name", "name")
         verbose_name_plural = "people"
+        permissions = publication_permissions("person")
 
     def __str__(self):
         return self.name

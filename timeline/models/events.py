@@ -14,6 +14,11 @@ from timeline.models.base import (
     SlugModel,
 )
 from timeline.models.content import Period, Person, Place
+from timeline.models.publication import (
+    PublicationQuerySet,
+    Publishable,
+    publication_permissions,
+)
 
 # The one chronological order: by day, then time of day (an untimed event opens its
 # day: its time key is -1), then title. Every column is NOT NULL, so one index
@@ -51,10 +56,7 @@ def _match(field, value):
     return {f"{field}__slug": value} if isinstance(value, str) else {field: value}
 
 
-class EventQuerySet(SearchQuerySet):
-    def published(self):
-        return self.filter(status=Event.Status.PUBLISHED)
-
+class EventQuerySet(PublicationQuerySet, SearchQuerySet):
     def chronological(self, reverse=False):
         """Return the events in time: by day, then time of day (untimed first), then title."""
         return self.order_by(*chronological_order(reverse))
@@ -86,9 +88,10 @@ class EventQuerySet(SearchQuerySet):
         """Return the events in the periods of a topic."""
         return self.filter(period__topic=topic)
 
-    def key_events(self, topic):
-        """Return a topic's featured published events, in time, for its page."""
-        return self.published().featured().of_topic(topic).chronological().select_related("period")
+    def key_events(self, topic, user=None):
+        """Return a topic's featured events a reader may see, in time, for its page."""
+        events = self.visible_to(user).featured().of_topic(topic).chronological()
+        return events.select_related("period")
 
     def overlapping(self, start=None, end=None):
         """Return the events whose possible span overlaps the days from start to end."""
@@ -134,23 +137,24 @@ class EventQuerySet(SearchQuerySet):
             cited = Q(source=source) | Q(source__known_through=source)
         return self.filter(Exists(Citation.objects.filter(cited, event=OuterRef("pk"))))
 
-    def with_related(self):
-        """Fetch what a timeline row shows in a fixed number of queries."""
+    def with_related(self, user=None):
+        """Fetch what a timeline row shows in a fixed number of queries.
+
+        Only the places and people a reader may see come along; a signed-in editor
+        (user) sees drafts too.
+        """
+        people = Person.objects.visible_to(user).values("pk")
         return self.select_related("period").prefetch_related(
-            "places",
+            models.Prefetch("places", queryset=Place.objects.visible_to(user)),
             models.Prefetch(
                 "participations",
-                queryset=Participation.objects.select_related("person"),
+                queryset=Participation.objects.filter(person__in=people).select_related("person"),
             ),
         )
 
 
-class Event(SlugModel, SearchableModel, DatedModel):
+class Event(SlugModel, SearchableModel, DatedModel, Publishable):
     """Something that happened, placed in time, with its people, places and sources."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
 
     title = models.CharField(max_length=200)
     time = models.TimeField(
@@ -188,9 +192,6 @@ class Event(SlugModel, SearchableModel, DatedModel):
         help_text="The full account. Blank lines separate paragraphs; type [^key] after "
         "a sentence to cite it.",
     )
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
-    )
     featured = models.BooleanField(
         default=False, help_text="Show among the key events on the home page."
     )
@@ -199,6 +200,7 @@ class Event(SlugModel, SearchableModel, DatedModel):
 
     class Meta(DatedModel.Meta):
         ordering = chronological_order()
+        permissions = publication_permissions("event")
         indexes = [
             *DatedModel.Meta.indexes,
             models.Index(

@@ -7,12 +7,18 @@ from django.urls import reverse
 
 from timeline import dates
 from timeline.models.base import SearchableModel, SearchQuerySet, SlugModel, validate_edtf
+from timeline.models.publication import (
+    PublicationQuerySet,
+    Publishable,
+    can_preview,
+    publication_permissions,
+)
 from timeline.text import lines
 
 CITATION_TARGETS = ("topic", "period", "event", "person", "place")
 
 
-class SourceQuerySet(SearchQuerySet):
+class SourceQuerySet(PublicationQuerySet, SearchQuerySet):
     def with_related(self):
         return self.select_related("known_through")
 
@@ -27,7 +33,7 @@ class SourceQuerySet(SearchQuerySet):
         return self.order_by(F("known_through__title").asc(nulls_first=True), "title")
 
 
-class Source(SlugModel, SearchableModel):
+class Source(SlugModel, SearchableModel, Publishable):
     """A work the site cites, described with the fields of CSL-JSON."""
 
     class Type(models.TextChoices):
@@ -93,6 +99,7 @@ class Source(SlugModel, SearchableModel):
 
     class Meta:
         ordering = ("title",)
+        permissions = publication_permissions("source")
         constraints = [
             models.CheckConstraint(
                 condition=~Q(known_through=F("pk")),
@@ -126,8 +133,14 @@ class Source(SlugModel, SearchableModel):
 
 
 def public_citation(prefix=""):
-    """Return a condition for citations whose target a reader can see: no draft events."""
-    return Q(**{f"{prefix}event__isnull": True}) | Q(**{f"{prefix}event__status": "published"})
+    """Return a condition for citations a reader may see: a published source and target."""
+    condition = Q(**{f"{prefix}source__status": "published"})
+    for target in CITATION_TARGETS:
+        if target != "topic":  # a topic has no workflow; it is always public
+            condition &= Q(**{f"{prefix}{target}__isnull": True}) | Q(
+                **{f"{prefix}{target}__status": "published"}
+            )
+    return condition
 
 
 class CitationQuerySet(models.QuerySet):
@@ -136,6 +149,10 @@ class CitationQuerySet(models.QuerySet):
 
     def public(self):
         return self.filter(public_citation())
+
+    def visible_to(self, user):
+        """Return every citation for someone who may preview drafts, else the public ones."""
+        return self if can_preview(user) else self.public()
 
     def with_related(self):
         return self.select_related("source", "source__known_through")
