@@ -131,7 +131,10 @@ class EventListView(FilterView):
         cost one query, not two.
         """
         number = self.request.GET.get("page") or "1"
-        if not number.isdigit() or not 1 <= int(number) <= MAX_PAGE:
+        # isdigit() takes "²", which int() refuses, and int() refuses 4,300 digits and
+        # more, so a page number is a short run of ASCII digits.
+        ascii_number = number.isascii() and number.isdecimal() and len(number) <= 10
+        if not ascii_number or not 1 <= int(number) <= MAX_PAGE:
             raise Http404(f"There is no page “{number[:30]}” of the timeline.")
         number = int(number)
         offset = (number - 1) * page_size
