@@ -14,6 +14,7 @@ from tests.factories import (
     SourceFactory,
 )
 from timeline.models import Citation, Event, Period, Source
+from timeline.models.sources import csl_date
 
 pytestmark = pytest.mark.django_db
 
@@ -159,6 +160,13 @@ def test_source_exports_as_csl_json():
     }
     assert report.to_csl()["author"] == [{"family": "Serov", "given": "Ivan"}]
     assert report.to_csl()["issued"] == {"date-parts": [[1956, 11, 11]]}
+
+
+def test_year_and_csl_date_read_only_ascii_digits():
+    """A stored value that never passed validation (raw fixtures) must not break a page."""
+    event = EventFactory.build(date="²⁰²⁰", date_earliest=datetime.date(1956, 1, 1))
+    assert event.year == 1956
+    assert csl_date("1956-¹¹") == {"date-parts": [[1956]]}
 
 
 def test_natural_keys_round_trip():

@@ -104,7 +104,7 @@ class DatedModel(models.Model):
     def year(self):
         """Return the year the date names first ("1934~" gives 1934), for grouping."""
         head = self.date[:4]
-        return int(head) if head.isdigit() else self.date_earliest.year
+        return int(head) if head.isascii() and head.isdigit() else self.date_earliest.year
 
     @property
     def date_iso(self):

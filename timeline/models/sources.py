@@ -150,7 +150,7 @@ def csl_date(value):
     parts = []
     for end in value.split("/"):
         pieces = end.rstrip("~?%").split("-")
-        date_parts = [int(piece) for piece in pieces[:3] if piece.isdigit()]
+        date_parts = [int(piece) for piece in pieces[:3] if piece.isascii() and piece.isdigit()]
         if len(date_parts) > 1 and date_parts[1] > 12:
             season = date_parts.pop(1) - 20
             parts.append(date_parts)
