@@ -118,14 +118,6 @@ class DatedModel(models.Model):
             return
         self.date_earliest, self.date_latest = parsed.earliest, parsed.latest
 
-    def clean_date(self):
-        """Return the date's errors as a dict for clean(), or an empty one."""
-        try:
-            dates.parse(self.date)
-        except ValidationError as error:
-            return {"date": error.messages}
-        return {}
-
 
 def refresh_derived_fields(sender, instance, **kwargs):
     """Recompute date bounds and search text before any save, raw ones included."""

@@ -118,7 +118,7 @@ class Period(SlugModel, SearchableModel, DatedModel):
 
     def clean(self):
         super().clean()
-        errors = self.clean_date()
+        errors = {}
         ancestor = self.parent
         seen = set()
         while ancestor is not None and ancestor.pk not in seen:

@@ -1,6 +1,5 @@
 """Events on the timeline and the people who took part in them."""
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
@@ -204,12 +203,6 @@ class Event(SlugModel, SearchableModel, DatedModel):
 
     def get_absolute_url(self):
         return reverse("timeline:event-detail", kwargs={"slug": self.slug})
-
-    def clean(self):
-        super().clean()
-        errors = self.clean_date()
-        if errors:
-            raise ValidationError(errors)
 
     def searchable_parts(self):
         return (self.title, self.summary, self.body, self.date, self.date_reading)
