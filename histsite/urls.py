@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    path("admin/", include("timeline.admin_views")),
     path("admin/", admin.site.urls),
     path("", include("timeline.urls")),
 ]
