@@ -220,13 +220,13 @@ def _tree(value, fast=True):
     if fast and (tree := _plain_tree(value)) is not None:
         return tree
     if not EDTF_SHAPE.fullmatch(value):
-        raise ValidationError(INVALID, code="invalid", params={"value": value})
+        raise ValidationError(INVALID, code="invalid", params={"value": value[:50]})
     try:
         return parse_edtf(MONTH_WITHOUT_DAY.sub(r"\1-XX", value))
     except Exception:
         # Whatever edtf raises (a ParseException, or an error of its own parse
         # actions on a shape it mishandles), the value is not one it can read.
-        raise ValidationError(INVALID, code="invalid", params={"value": value}) from None
+        raise ValidationError(INVALID, code="invalid", params={"value": value[:50]}) from None
 
 
 def _plain_tree(value):
@@ -235,10 +235,10 @@ def _plain_tree(value):
         return _plain_date(*match.groups())
     if match := QUALIFIED_DATE.fullmatch(value):
         date = _plain_date(*match.groups()[:3])
-        return date and UncertainOrApproximate(date, UA(match[4]))
+        return None if date is None else UncertainOrApproximate(date, UA(match[4]))
     if match := PLAIN_SPAN.fullmatch(value):
         lower, upper = _plain_date(*match.groups()[:3]), _plain_date(*match.groups()[3:])
-        return lower and upper and Interval(lower, upper)
+        return None if lower is None or upper is None else Interval(lower, upper)
     return None
 
 
@@ -256,6 +256,7 @@ def _plain_date(year, month, day):
 
 
 def _bad_character(value):
+    """Return the error for a value with a character EDTF never uses, naming it."""
     if EDTF_CHARACTERS.fullmatch("".join(value.split())):
         return ValidationError(
             "Write the date without spaces, as EDTF does: 1956-11-04, 1953/1955, [1667,1668].",
@@ -305,6 +306,7 @@ def _widen(start, end, before, after):
 
 
 def _shift(day, delta, limit):
+    """Return day moved by delta, or limit if that would leave the calendar."""
     try:
         return day + delta
     except (ValueError, OverflowError):
@@ -323,6 +325,7 @@ def _padding(node, lean):
 
 
 def _date_span(node, value):
+    """Return the span of a day, month or year, with X digits or qualified parts."""
     # edtf's qualified-part objects never set significant_digits.
     if getattr(node, "significant_digits", None) is not None:
         if node._month:
