@@ -367,7 +367,7 @@ edtf_values = st.one_of(
 )
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(edtf_values)
 @example("2001-34/2001-35")
 @example("1956-XX/1957")
@@ -376,7 +376,7 @@ def test_any_edtf_shape_is_a_date_or_a_sentence(value):
     check_total(value)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(edtf_values)
 def test_the_shape_check_lets_through_everything_edtf_reads(value):
     with contextlib.redirect_stdout(io.StringIO()):
@@ -408,7 +408,7 @@ def outcome(value, fast):
         return error.code
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(plain_values)
 @example("1955-02-29")
 @example("1956-04-31")
