@@ -15,6 +15,7 @@ class FaviconView(RedirectView):
 
 
 urlpatterns = [
+    path("admin/", include("timeline.admin_views")),
     path("favicon.ico", FaviconView.as_view()),
     path("admin/", admin.site.urls),
     path("", include("timeline.urls")),

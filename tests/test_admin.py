@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -64,6 +66,70 @@ def event_form(**fields):
     }
     data.update(fields)
     return data
+
+
+def period_form(**fields):
+    data = {
+        "title": "Revolution",
+        "slug": "revolution",
+        "date": "1956",
+        "parent": "",
+        "order": "0",
+        "summary": "x",
+        "body": "",
+        **inline_management("citations"),
+    }
+    data.update(fields)
+    return data
+
+
+def person_form(**fields):
+    data = {
+        "name": "Imre Nagy",
+        "native_name": "Nagy Imre",
+        "sort_name": "Nagy, Imre",
+        "slug": "imre-nagy",
+        "titles": "",
+        "biography": "",
+        "born": "1896-06-07",
+        "died": "1958-06-16",
+        **inline_management("participations"),
+        **inline_management("citations"),
+    }
+    data.update(fields)
+    return data
+
+
+def source_form(**fields):
+    data = {
+        "csl_type": "book",
+        "title": "The Hungarian Revolution",
+        "slug": "the-hungarian-revolution",
+        "authors": "",
+        "container_title": "",
+        "publisher": "",
+        "issued": "1957",
+        "url": "",
+        "accessed": "",
+        "licence": "",
+        "licence_url": "",
+        "attribution": "",
+        "known_through": "",
+        "known_through_locator": "",
+        "note": "",
+    }
+    data.update(fields)
+    return data
+
+
+# Every EDTF field in the admin: the model, its add form's data, and the field.
+DATE_FIELDS = [
+    ("event", event_form, "date"),
+    ("period", period_form, "date"),
+    ("person", person_form, "born"),
+    ("person", person_form, "died"),
+    ("source", source_form, "issued"),
+]
 
 
 def test_admin_adds_an_event_with_a_citation(admin_client):
@@ -151,8 +217,68 @@ def test_date_field_shows_its_reading_and_edtf_help(admin_client):
     event = EventFactory(date="1939-21")
     response = admin_client.get(reverse("admin:timeline_event_change", args=[event.pk]))
     html = response.content.decode()
-    assert "reads as “spring 1939”" in html
+    assert "reads as “spring 1939”; earliest day 1939-03-01, latest 1939-05-31" in html
     assert "Extended Date/Time Format" in html
+
+
+@pytest.mark.parametrize(("model", "form", "field"), DATE_FIELDS)
+def test_every_edtf_field_has_the_reading_input_and_its_script(admin_client, model, form, field):
+    response = admin_client.get(reverse(f"admin:timeline_{model}_add"))
+    html = response.content.decode()
+    reading_url = 'data-reading-url="/admin/edtf-reading/"'
+    assert re.search(rf'<input[^>]*name="{field}"[^>]*{reading_url}', html)
+    assert f'id="id_{field}_reading" aria-live="polite"' in html
+    assert '<script src="/static/admin/js/edtf-reading.js">' in html
+
+
+@pytest.mark.parametrize(("model", "form", "field"), DATE_FIELDS)
+def test_a_refused_date_is_explained_once_beside_its_field(admin_client, model, form, field):
+    response = admin_client.post(reverse(f"admin:timeline_{model}_add"), form(**{field: "1956-13"}))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count("is not a date this site understands") == 1
+    assert re.search(rf'id="id_{field}_error"><li>“1956-13” is not a date this site', html)
+    assert len(response.context["adminform"].form.errors[field]) == 1
+
+
+def test_the_reading_shows_again_after_a_failed_save(admin_client):
+    response = admin_client.post(
+        reverse("admin:timeline_person_add"), person_form(name="", born="1896-02-2X")
+    )
+    assert response.status_code == 200
+    assert "name" in response.context["adminform"].form.errors
+    assert "reads as “20–29 February 1896”" in response.content.decode()
+
+
+def test_edtf_reading_answers_with_the_reading_and_bounds(admin_client):
+    response = admin_client.get(reverse("edtf-reading"), {"value": "1956-1X"})
+    assert response.status_code == 200
+    assert response.json() == {
+        "reading": "October–December 1956",
+        "earliest": "1956-10-01",
+        "latest": "1956-12-31",
+    }
+
+
+def test_edtf_reading_says_why_a_date_is_refused(admin_client):
+    response = admin_client.get(reverse("edtf-reading"), {"value": "1955-02-29"})
+    assert response.status_code == 400
+    assert response.json() == {"error": "There was no 29 February 1955."}
+
+
+def test_edtf_reading_is_for_staff_members_only(client, django_user_model):
+    url = reverse("edtf-reading")
+    response = client.get(url, {"value": "1956"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+    reader = django_user_model.objects.create_user("reader", password="pw")
+    client.force_login(reader)
+    response = client.get(url, {"value": "1956"})
+    assert response.status_code == 302
+    assert "reading" not in response.content.decode()
+    reader.is_staff = True
+    reader.save()
+    assert client.get(url, {"value": "1956"}).json()["reading"] == "1956"
 
 
 def test_admin_search_ignores_accents(admin_client):

@@ -195,3 +195,22 @@ def test_admin_slug_breaks_words_at_dashes(site, page, django_user_model):
         "Soviet–Hungarian treaty of friendship/cooperation"
     )
     assert page.input_value("#id_slug") == "soviet-hungarian-treaty-of-friendship-cooperation"
+
+
+def test_admin_date_input_reads_the_date_as_the_editor_types(
+    live_server, transactional_db, django_user_model, page
+):
+    django_user_model.objects.create_superuser("editor", "editor@example.org", "pw")
+    page.goto(live_server.url + "/admin/timeline/event/add/")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", "pw")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/timeline/event/add/")
+    reading = page.locator("#id_date_reading")
+    page.fill("#id_date", "1956-1X")
+    reading.filter(has_text="October–December 1956").wait_for()
+    assert reading.inner_text() == (
+        "reads as “October–December 1956”; earliest day 1956-10-01, latest 1956-12-31"
+    )
+    page.fill("#id_date", "1955-02-29")
+    reading.filter(has_text="There was no 29 February 1955.").wait_for()

@@ -163,6 +163,13 @@ def test_source_exports_as_csl_json():
     assert csl.source_item(report)["issued"] == {"date-parts": [[1956, 11, 11]]}
 
 
+def test_year_and_csl_date_read_only_ascii_digits():
+    """A stored value that never passed validation (raw fixtures) must not break a page."""
+    event = EventFactory.build(date="²⁰²⁰", date_earliest=datetime.date(1956, 1, 1))
+    assert event.year == 1956
+    assert csl.date("1956-¹¹") == {"date-parts": [[1956]]}
+
+
 def test_natural_keys_round_trip():
     event = EventFactory(slug="operation-whirlwind")
     participation = ParticipationFactory(event=event, person=PersonFactory(slug="ivan-konev"))

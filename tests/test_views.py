@@ -247,12 +247,32 @@ def test_timeline_paginates_and_keeps_filters_in_page_links(client):
         ({"page": "0"}, 404, "There is no page"),
         ({"page": "99999999999999999999"}, 404, "There is no page"),
         ({"page": "7"}, 404, "There is no page 7"),
+        ({"page": "²"}, 404, "There is no page “²”"),
+        ({"page": "①"}, 404, "There is no page"),
+        ({"page": "١"}, 404, "There is no page"),
+        ({"page": "9" * 5000}, 404, "There is no page"),
+        ({"start": "١٩٥٦"}, 400, "is not a date"),
     ],
 )
 def test_bad_values_get_a_clear_message_not_a_server_error(client, site, params, status, message):
     response = client.get(reverse("timeline:event-list"), params)
     assert response.status_code == status
     assert message in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("params", "slugs"),
+    [
+        ({"start": "1956-25"}, ["talks", "tanks", "arrests"]),  # spring 1956 (Northern)
+        ({"end": "1942-1X"}, ["relations", "cabinet"]),  # October–December 1942
+        ({"start": "1956-11-1X"}, ["arrests"]),  # 10–19 November 1956
+        ({"end": "193X"}, ["relations"]),  # the 1930s
+    ],
+)
+def test_timeline_filters_by_seasons_and_unspecified_digits(client, site, params, slugs):
+    response = client.get(reverse("timeline:event-list"), params)
+    assert response.status_code == 200
+    assert sorted(event.slug for event in response.context["events"]) == sorted(slugs)
 
 
 def test_event_page_shows_everything_about_the_event(client, site):

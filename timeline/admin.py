@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
 from django.utils.html import format_html
 
 from timeline import dates
@@ -20,7 +21,7 @@ from timeline.models import (
     Source,
     Topic,
 )
-from timeline.models.base import search_words
+from timeline.models.base import search_words, validate_edtf
 
 admin.site.site_header = "histsite editors"
 admin.site.site_title = "histsite admin"
@@ -28,25 +29,40 @@ admin.site.index_title = "Content"
 
 
 class EDTFInput(forms.TextInput):
-    """A text input for an EDTF date that shows the date's human reading beside it."""
+    """A text input for an EDTF date that shows its reading and bounds beside it.
+
+    The server renders the reading, so it shows without JavaScript; edtf-reading.js
+    updates it as the editor types. A value that does not parse shows nothing here:
+    the field's error list already says why, and once is enough.
+    """
 
     template_name = "admin/widgets/edtf_input.html"
 
+    class Media:
+        js = ("admin/js/edtf-reading.js",)
+
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        reading, error = "", ""
-        if value:
-            try:
-                reading = dates.parse(value).reading
-            except forms.ValidationError as exc:
-                error = exc.messages[0]
-        context["widget"].update(reading=reading, reading_error=error)
+        try:
+            parsed = dates.parse(value) if value else None
+        except forms.ValidationError:
+            parsed = None
+        context["widget"]["date"] = parsed
+        context["widget"]["attrs"]["data-reading-url"] = reverse("edtf-reading")
         return context
 
 
 class DatedAdminForm(forms.ModelForm):
-    class Meta:
-        widgets = {"date": EDTFInput(attrs={"size": 24, "class": "edtf-input"})}
+    """Give every EDTF field of the model (those validate_edtf checks) the EDTF input."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for model_field in self._meta.model._meta.fields:
+            field = self.fields.get(model_field.name)
+            if field is not None and validate_edtf in model_field.validators:
+                attrs = {**field.widget.attrs, "size": 24, "class": "edtf-input"}
+                field.widget = EDTFInput(attrs=attrs)
+                field.widget.is_required = field.required
 
 
 class CitationInlineFormSet(BaseInlineFormSet):
@@ -241,6 +257,7 @@ class EventAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.Mo
 
 @admin.register(Person)
 class PersonAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
+    form = DatedAdminForm
     list_display = (
         "name",
         "native_name",
@@ -279,6 +296,7 @@ class PlaceAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.Mo
 
 @admin.register(Source)
 class SourceAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
+    form = DatedAdminForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("title", "csl_type", "known_through", "citations_count")
     list_filter = ("csl_type", ("known_through", admin.RelatedOnlyFieldListFilter))

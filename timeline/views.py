@@ -21,8 +21,10 @@ MAX_PAGE = 10**6
 def page_number(request, what):
     """Return the page asked for, or answer 404 with a sentence for a number that is none."""
     value = request.GET.get("page") or "1"
-    # isdigit() alone accepts "²" and "١", which int() then refuses or reads otherwise.
-    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_PAGE:
+    # isdigit() alone accepts "²" and "١", which int() then refuses or reads otherwise,
+    # and int() refuses 4,300 digits and more: a page number is a short run of 0-9.
+    number = value.isascii() and value.isdecimal() and len(value) <= 10
+    if not number or not 1 <= int(value) <= MAX_PAGE:
         raise Http404(f"There is no page “{value[:30]}” of {what}.")
     return int(value)
 

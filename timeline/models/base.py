@@ -140,7 +140,7 @@ class DatedModel(models.Model):
     def year(self):
         """Return the year the date names first ("1934~" gives 1934), for grouping."""
         head = self.date[:4]
-        return int(head) if head.isdigit() else self.date_earliest.year
+        return int(head) if head.isascii() and head.isdigit() else self.date_earliest.year
 
     @property
     def date_iso(self):
@@ -154,14 +154,6 @@ class DatedModel(models.Model):
             return
         self.date_earliest, self.date_latest = parsed.earliest, parsed.latest
         self.date_reading = parsed.reading
-
-    def clean_date(self):
-        """Return the date's errors as a dict for clean(), or an empty one."""
-        try:
-            dates.parse(self.date)
-        except ValidationError as error:
-            return {"date": error.messages}
-        return {}
 
 
 def refresh_derived_fields(sender, instance, **kwargs):

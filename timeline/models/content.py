@@ -1,6 +1,5 @@
 """What the history is about: topics, periods, places, people and kinds of event."""
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, Func, Max, Min, OuterRef, Q, Subquery
 from django.urls import reverse
@@ -207,13 +206,7 @@ class Period(SlugModel, SearchableModel, DatedModel, TreeModel, Publishable):
         return reverse("timeline:period-detail", kwargs={"slug": self.slug})
 
     def clean(self):
-        errors = self.clean_date()
-        try:
-            super().clean()
-        except ValidationError as error:
-            errors.update(error.message_dict)
-        if errors:
-            raise ValidationError(errors)
+        super().clean()
         if self.topic_id is None and self.parent is not None:
             self.topic_id = self.parent.topic_id
 

@@ -229,16 +229,19 @@ class Event(SlugModel, SearchableModel, DatedModel, Publishable):
 
     def clean(self):
         super().clean()
-        errors = self.clean_date()
-        if self.time is not None and not errors:
-            parsed = self.historical_date
-            if parsed.earliest != parsed.latest:
-                errors["time"] = [
-                    f"Only a single day can have a time of day; “{parsed.reading}” is not one "
-                    "day. Give the day, or leave the time empty."
-                ]
-        if errors:
-            raise ValidationError(errors)
+        if self.time is None:
+            return
+        try:
+            parsed = dates.parse(self.date)
+        except ValidationError:
+            return  # the date field itself says what is wrong with it
+        if parsed.earliest != parsed.latest:
+            raise ValidationError(
+                {
+                    "time": f"Only a single day can have a time of day; “{parsed.reading}” is "
+                    "not one day. Give the day, or leave the time empty."
+                }
+            )
 
     search_weights = {"A": ("title",), "B": ("summary",), "C": ("body",), "D": ("date",)}
 
