@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 
-from timeline import dates
+from timeline import dates, sourcing
 from timeline.citations import check_markers
 from timeline.models import (
     Citation,
@@ -294,7 +294,11 @@ class SourceAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.M
         ),
         ("Rights", {"fields": ("licence", "licence_url", "attribution")}),
         ("Provenance", {"fields": ("known_through", "known_through_locator", "note")}),
+        ("Full text", {"fields": ("text",), "classes": ("collapse",)}),
     )
+
+    def get_urls(self):
+        return [*sourcing.admin_urls(self), *super().get_urls()]
 
 
 @admin.register(Citation)
