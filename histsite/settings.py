@@ -5,6 +5,7 @@ DJANGO_DEBUG=false, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.forms",
     "django_filters",
+    "axes",
     "timeline",
 ]
 
@@ -62,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "histsite.urls"
@@ -129,6 +133,34 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in throttling (django-axes). Its backend comes first so that a locked-out
+# sign-in is refused before the password is hashed: a locked attempt costs a few
+# queries, not a hash. Five failures for one account from one address lock that
+# pair for 15 minutes; a success clears the count. Attempts are kept in the
+# database, so every application server sees the same count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Attempts while locked are refused without being counted, so the lock ends 15
+# minutes after the fifth failure and a refused attempt writes nothing.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The admin's sign-in page, saying until when, with status 429 Too Many Requests.
+AXES_LOCKOUT_CALLABLE = "histsite.signin.lockout_response"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Where the client's address is read: request.META keys, the first present wins.
+# REMOTE_ADDR alone is right when clients reach Django directly. Behind nginx every
+# request comes from the proxy: set DJANGO_AXES_IPWARE_META_PRECEDENCE_ORDER to
+# HTTP_X_FORWARDED_FOR and have nginx overwrite that header
+# (proxy_set_header X-Forwarded-For $remote_addr;) so no client can name its own.
+AXES_IPWARE_META_PRECEDENCE_ORDER = env_list(
+    "DJANGO_AXES_IPWARE_META_PRECEDENCE_ORDER", ["REMOTE_ADDR"]
+)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/Budapest"

@@ -8,7 +8,7 @@ from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 
-from timeline import dates
+from timeline import dates, sourcing
 from timeline.citations import check_markers
 from timeline.models import (
     Citation,
@@ -312,7 +312,11 @@ class SourceAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.M
         ),
         ("Rights", {"fields": ("licence", "licence_url", "attribution")}),
         ("Provenance", {"fields": ("known_through", "known_through_locator", "note")}),
+        ("Full text", {"fields": ("text",), "classes": ("collapse",)}),
     )
+
+    def get_urls(self):
+        return [*sourcing.admin_urls(self), *super().get_urls()]
 
 
 @admin.register(Citation)

@@ -94,6 +94,11 @@ class Source(SlugModel, SearchableModel, Publishable):
         "Revolution”.",
     )
     note = models.TextField(blank=True)
+    text = models.TextField(
+        blank=True,
+        help_text="The source's full text, where the site holds a copy; citations' "
+        "quotations are checked against it word for word.",
+    )
 
     objects = SourceQuerySet.as_manager()
 
