@@ -60,7 +60,7 @@ def event_form(**fields):
         "period": "",
         "summary": "The second Soviet intervention.",
         "body": "",
-        "status": "published",
+        "status": "draft",
         **inline_management("participations"),
         **inline_management("citations"),
     }
@@ -77,6 +77,7 @@ def period_form(**fields):
         "order": "0",
         "summary": "x",
         "body": "",
+        "status": "published",
         **inline_management("citations"),
     }
     data.update(fields)
@@ -93,6 +94,7 @@ def person_form(**fields):
         "biography": "",
         "born": "1896-06-07",
         "died": "1958-06-16",
+        "status": "draft",
         **inline_management("participations"),
         **inline_management("citations"),
     }
@@ -117,6 +119,7 @@ def source_form(**fields):
         "known_through": "",
         "known_through_locator": "",
         "note": "",
+        "status": "draft",
     }
     data.update(fields)
     return data
@@ -170,6 +173,7 @@ def test_admin_shows_a_form_error_for_a_span_that_ends_before_it_starts(admin_cl
         "order": "0",
         "summary": "x",
         "body": "",
+        "status": "published",
         **inline_management("citations"),
     }
     response = admin_client.post(reverse("admin:timeline_period_add"), data)
@@ -291,6 +295,7 @@ def test_admin_search_ignores_accents(admin_client):
 
 def test_publish_action_publishes_and_logs(admin_client):
     draft = EventFactory(status=Event.Status.DRAFT)
+    CitationFactory(event=draft, locator="Lead")
     response = admin_client.post(
         reverse("admin:timeline_event_changelist"),
         {"action": "publish", "_selected_action": [draft.pk]},
@@ -374,3 +379,18 @@ def test_admin_accepts_markers_that_name_the_citations_added_with_them(admin_cli
     response = admin_client.post(reverse("admin:timeline_event_add"), data)
     assert response.status_code == 302
     assert Citation.objects.get().key == "whirlwind-tanks"
+
+
+def test_publishing_an_event_needs_a_citation_with_a_locator(admin_client):
+    draft = EventFactory(slug="unsourced", status=Event.Status.DRAFT)
+    CitationFactory(event=draft, locator="")
+    response = admin_client.post(
+        reverse("admin:timeline_event_changelist"),
+        {"action": "publish", "_selected_action": [draft.pk]},
+        follow=True,
+    )
+    draft.refresh_from_db()
+    assert draft.status == Event.Status.DRAFT
+    assert "was not published: An event is published only with at least one citation" in (
+        response.content.decode()
+    )

@@ -1,7 +1,7 @@
 """The editors' side: every model, with citations and participants edited in place."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db import models
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from timeline import dates, sourcing
+from timeline.admin_workflow import PublicationAdminMixin
 from timeline.citations import check_markers
 from timeline.models import (
     Citation,
@@ -22,6 +23,7 @@ from timeline.models import (
     Topic,
 )
 from timeline.models.base import search_words, validate_edtf
+from timeline.models.events import CITATION_NEEDED
 
 admin.site.site_header = "histsite editors"
 admin.site.site_title = "histsite admin"
@@ -80,17 +82,26 @@ class CitationInlineFormSet(BaseInlineFormSet):
         return form
 
     def clean(self):
-        """Reject a [^key] marker in the item's text that none of its citations has."""
+        """Reject a [^key] marker that none of the item's citations has, and an event
+        published without a citation that gives a locator."""
         super().clean()
-        keys = {
-            form.cleaned_data.get("key") or form.instance.key
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
-        }
+        kept = [
+            form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        keys = {form.cleaned_data.get("key") or form.instance.key for form in kept}
         for name in self.text_fields:
             if hasattr(self.instance, name):
                 label = self.instance._meta.get_field(name).verbose_name
                 check_markers(getattr(self.instance, name), keys, field_label=label)
+        if isinstance(self.instance, Event) and self.instance.is_published:
+            located = [
+                form
+                for form in kept
+                if form.cleaned_data.get("locator")
+                or getattr(form.cleaned_data.get("source"), "known_through_locator", "")
+            ]
+            if not located:
+                raise forms.ValidationError(CITATION_NEEDED, code="citation_needed")
 
 
 class CitationInline(admin.StackedInline):
@@ -169,23 +180,27 @@ class TopicAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.Mo
 
 
 @admin.register(Period)
-class PeriodAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
+class PeriodAdmin(
+    PublicationAdminMixin, SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin
+):
     form = DatedAdminForm
     list_display = (
         "title",
         "date_reading_display",
         "parent",
         "order",
+        "status",
         "citations_count",
     )
     list_editable = ("order",)
-    list_filter = ("parent",)
+    list_filter = ("status", "parent")
     search_fields = ("title", "slug")
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("parent",)
     fieldsets = (
-        (None, {"fields": ("title", "slug", "date", "parent", "order")}),
+        (None, {"fields": ("title", "slug", "date", "parent", "topic", "order")}),
         ("Text", {"fields": ("summary", "body")}),
+        ("Publication", {"fields": ("status", "publication_record")}),
     )
     inlines = (CitationInline,)
 
@@ -207,7 +222,9 @@ class EventKindAdmin(SlugMediaMixin, CitationCountMixin, admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
+class EventAdmin(
+    PublicationAdminMixin, SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin
+):
     form = DatedAdminForm
     list_display = (
         "title",
@@ -223,12 +240,11 @@ class EventAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.Mo
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("period", "places", "kinds")
     ordering = ("date_earliest", "date_latest", "time")
-    actions = ("publish", "unpublish")
     fieldsets = (
         (None, {"fields": ("title", "slug", ("date", "time"), "period")}),
         ("What and where", {"fields": ("kinds", "places")}),
         ("Text", {"fields": ("summary", "body")}),
-        ("Publication", {"fields": ("status", "featured")}),
+        ("Publication", {"fields": ("status", "featured", "publication_record")}),
     )
     inlines = (ParticipationInline, CitationInline)
 
@@ -236,41 +252,27 @@ class EventAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.Mo
     def date_text_display(self, obj):
         return obj.date_text
 
-    @admin.action(description="Publish the selected events")
-    def publish(self, request, queryset):
-        self._set_status(request, queryset, Event.Status.PUBLISHED)
-
-    @admin.action(description="Withdraw the selected events to draft")
-    def unpublish(self, request, queryset):
-        self._set_status(request, queryset, Event.Status.DRAFT)
-
-    def _set_status(self, request, queryset, status):
-        changed = 0
-        for event in queryset.exclude(status=status):
-            event.status = status
-            event.save(update_fields=["status"])
-            self.log_change(request, event, f"Set status to {event.get_status_display()}.")
-            changed += 1
-        label = Event.Status(status).label.lower()
-        self.message_user(request, f"{changed} event(s) set to {label}.", messages.SUCCESS)
-
 
 @admin.register(Person)
-class PersonAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
+class PersonAdmin(
+    PublicationAdminMixin, SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin
+):
     form = DatedAdminForm
     list_display = (
         "name",
         "native_name",
         "title_summary",
         "featured",
+        "status",
         "citations_count",
     )
-    list_filter = ("featured",)
+    list_filter = ("status", "featured")
     search_fields = ("name", "native_name", "sort_name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     fieldsets = (
         (None, {"fields": ("name", "native_name", "sort_name", "slug")}),
         ("About", {"fields": ("titles", "biography", ("born", "died"), "featured")}),
+        ("Publication", {"fields": ("status", "publication_record")}),
     )
     inlines = (PersonParticipationInline, CitationInline)
 
@@ -280,9 +282,15 @@ class PersonAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.M
 
 
 @admin.register(Place)
-class PlaceAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
-    list_display = ("name", "kind", "parent", "other_names_display", "citations_count")
-    list_filter = ("kind",)
+class PlaceAdmin(
+    PublicationAdminMixin, SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin
+):
+    list_display = ("name", "kind", "parent", "other_names_display", "status", "citations_count")
+    list_filter = ("status", "kind")
+    fieldsets = (
+        (None, {"fields": ("name", "other_names", "kind", "parent", "slug", "description")}),
+        ("Publication", {"fields": ("status", "publication_record")}),
+    )
     list_select_related = ("parent",)
     search_fields = ("name", "other_names", "slug")
     prepopulated_fields = {"slug": ("name",)}
@@ -295,11 +303,13 @@ class PlaceAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.Mo
 
 
 @admin.register(Source)
-class SourceAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
+class SourceAdmin(
+    PublicationAdminMixin, SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin
+):
     form = DatedAdminForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ("title", "csl_type", "known_through", "citations_count")
-    list_filter = ("csl_type", ("known_through", admin.RelatedOnlyFieldListFilter))
+    list_display = ("title", "csl_type", "known_through", "status", "citations_count")
+    list_filter = ("status", "csl_type", ("known_through", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("known_through",)
     search_fields = ("title", "authors", "slug")
     prepopulated_fields = {"slug": ("title",)}
@@ -313,6 +323,7 @@ class SourceAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.M
         ("Rights", {"fields": ("licence", "licence_url", "attribution")}),
         ("Provenance", {"fields": ("known_through", "known_through_locator", "note")}),
         ("Full text", {"fields": ("text",), "classes": ("collapse",)}),
+        ("Publication", {"fields": ("status", "publication_record")}),
     )
 
     def get_urls(self):

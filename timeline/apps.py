@@ -6,7 +6,13 @@ class TimelineConfig(AppConfig):
     verbose_name = "Timeline"
 
     def ready(self):
-        from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+        from django.db.models.signals import (
+            m2m_changed,
+            post_delete,
+            post_migrate,
+            post_save,
+            pre_save,
+        )
 
         from timeline.cache import content_changed
         from timeline.models import Event, Period
@@ -17,11 +23,13 @@ class TimelineConfig(AppConfig):
             refresh_search_index_of_links,
         )
         from timeline.models.tree import refresh_tree_paths
+        from timeline.roles import sync_roles_after_migrate
 
         # pre_save and post_save also run for loaddata's raw saves, which skip
         # Model.save(), so derived columns (date bounds, folded search text, tree
         # paths) are right either way.
         pre_save.connect(refresh_derived_fields, dispatch_uid="timeline-derived-fields")
+        post_migrate.connect(sync_roles_after_migrate, sender=self, dispatch_uid="timeline-roles")
         post_save.connect(refresh_tree_paths, dispatch_uid="timeline-tree-paths")
         post_save.connect(renumber_periods, sender=Period, dispatch_uid="timeline-renumber")
         post_delete.connect(renumber_periods, sender=Period, dispatch_uid="timeline-renumber")

@@ -25,6 +25,10 @@ from timeline.models.publication import (
 # serves the order, both directions, on every database.
 SEQUENCE = ("date_earliest", "date_latest", "time_key", "title", "pk")
 UNTIMED = -1
+CITATION_NEEDED = (
+    "An event is published only with at least one citation that says where in its source "
+    "the claim stands (a locator: a section, page or paragraph)."
+)
 NO_PERIOD = 2**31 - 1
 
 
@@ -245,6 +249,12 @@ class Event(SlugModel, SearchableModel, DatedModel, Publishable):
 
     search_weights = {"A": ("title",), "B": ("summary",), "C": ("body",), "D": ("date",)}
 
+    def publication_problems(self):
+        located = ~Q(locator="") | ~Q(source__known_through_locator="")
+        if self.pk is None or not self.citations.filter(located).exists():
+            return [CITATION_NEEDED]
+        return []
+
     def searchable_parts(self):
         return (self.title, self.summary, self.body, self.date, self.date_reading)
 
@@ -256,9 +266,15 @@ class Event(SlugModel, SearchableModel, DatedModel, Publishable):
 
     @classmethod
     def search_related_text(cls):
-        """Return the names of an event's people and places, indexed with weight D."""
-        people = Participation.objects.filter(event=OuterRef("pk")).values("event")
-        places = Event.places.through.objects.filter(event=OuterRef("pk")).values("event")
+        """Return the names of an event's published people and places, indexed with weight D.
+
+        A draft person's name must not make a published event findable by it.
+        """
+        people = Participation.objects.filter(event=OuterRef("pk"), person__status="published")
+        places = Event.places.through.objects.filter(
+            event=OuterRef("pk"), place__status="published"
+        )
+        people, places = people.values("event"), places.values("event")
         return {
             "D": [
                 Subquery(people.annotate(names=JoinedText("person__name")).values("names")),

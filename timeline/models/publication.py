@@ -74,6 +74,10 @@ class Publishable(models.Model):
     class Meta:
         abstract = True
 
+    def publication_problems(self):
+        """Return the sentences that say why this item may not be published yet."""
+        return []
+
     @property
     def is_published(self):
         return self.status == self.Status.PUBLISHED
