@@ -18,6 +18,7 @@ bench stops by itself, and stops its server and removes its database on the way 
 
 import gzip
 import http.client
+import logging
 import os
 import secrets
 import shutil
@@ -45,8 +46,12 @@ TOTAL_SECONDS = 20 * 60  # pages not reached by then are skipped
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-class PageTimeout(Exception):
-    """A page took longer than gunicorn's timeout."""
+class PageTimeout(BaseException):
+    """A page took longer than gunicorn's timeout.
+
+    Not an Exception, so that Django's handler lets it through untouched instead of
+    logging the interrupted request as a server error.
+    """
 
 
 def free_port():
@@ -55,18 +60,30 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def fetch(port, path, timeout=TIMEOUT + 5):
+def fetch(port, path):
     """Return the status and body of one GET from the local server, or raise PageTimeout."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT + 10)
+    started = time.monotonic()
     try:
         connection.request("GET", path)
         response = connection.getresponse()
-        return response.status, response.read()
+        status, body = response.status, response.read()
     except (TimeoutError, http.client.RemoteDisconnected, ConnectionResetError) as error:
-        # gunicorn kills a worker past its timeout, which closes the connection.
         raise PageTimeout(path) from error
     finally:
         connection.close()
+    # gunicorn aborts a worker past its timeout, and answers for it with a bare 500.
+    if status == 500 and time.monotonic() - started >= TIMEOUT:
+        raise PageTimeout(path)
+    return status, body
+
+
+def wait_for_workers(master):
+    """Wait until gunicorn has replaced a worker it killed, and the new one has booted."""
+    deadline = time.monotonic() + 30
+    while len(worker_pids(master)) < WORKERS and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(5)  # a new worker imports Django; its CPU must not count for the next page
 
 
 def worker_pids(master):
@@ -266,7 +283,7 @@ class Bench:
             if self.server.poll() is not None:
                 raise RuntimeError(f"gunicorn stopped; see {self.directory / 'gunicorn.log'}")
             try:
-                if fetch(port, "/static/bench/ready.txt", timeout=5)[0] == 200:
+                if fetch(port, "/static/bench/ready.txt")[0] == 200:
                     return port
             except (OSError, PageTimeout):
                 pass
@@ -331,6 +348,8 @@ def run(bench):
 def render_all(copies):
     """Render every page once in-process for its queries, and save its HTML as a static file."""
     print(f"== each page in-process, for its queries (over {TIMEOUT} s is a timeout)", flush=True)
+    # A 404 (page 500 of a small site) is a figure for the table, not news for the log.
+    logging.getLogger("django.request").setLevel(logging.ERROR)
     copies.mkdir(parents=True)
     (copies / "ready.txt").write_text("ready\n")
     results = []
@@ -365,7 +384,7 @@ def serve_all(port, master, results, deadline):
             )
         except PageTimeout:
             result["error"] = f"timeout: over gunicorn's {TIMEOUT} s"
-            time.sleep(3)  # for gunicorn to start a worker in the killed one's place
+            wait_for_workers(master)
             continue
         *_, static_cpu, _ = measure(port, master, result["static"], STATIC_SECONDS, STATIC_REQUESTS)
         result.update(
@@ -391,7 +410,7 @@ def report(results):
             print(f"{result['label']:<32} {result['error']}{queries}")
             continue
         cpu = "?" if result["cpu"] is None else f"{result['cpu']:.1f}"
-        ratio = "?" if result["ratio"] is None else f"{result['ratio']:.3g}×"
+        ratio = "?" if result["ratio"] is None else f"{result['ratio']:,.0f}×"
         print(
             f"{result['label']:<32} {result['status']:>6} {result['count']:>5} "
             f"{result['wall']:>9.1f} {cpu:>8} {ratio:>8} {kilobytes(result['bytes']):>7} "
