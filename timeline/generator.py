@@ -587,10 +587,10 @@ class Generator:
         districts = max(2, round(total * 0.2))
         inside = total - countries - regions - cities - districts
         citations = iter(self.spread(self.scale.citations_on("place"), total))
-        languages = {}
+        numbers = itertools.count()
 
         def place(name, kind, parent, language):
-            number = len(languages)
+            number = next(numbers)
             other = ""
             if self.random.random() < 0.15:
                 other = self.toponym("russian" if language == "hungarian" else "hungarian")
@@ -603,7 +603,6 @@ class Generator:
             )
             names = {"person": "Local officials", "other": "visitors", "place": name}
             row.description = self.cited_text("place", row, next(citations), 1, names)
-            languages[number] = language
             return row, language
 
         def insert(rows):
