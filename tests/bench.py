@@ -1,107 +1,425 @@
-"""Speed and query figures for the main pages: `make bench`.
+"""Speed of every public page on a large generated site, served as in production.
 
-Builds throwaway sites of several sizes in a temporary SQLite database (or the
-database DATABASE_URL names, in a fresh test database), then prints, per page, the
-median time of repeated requests and the number of queries.
+    make bench                                  # 100,000 events on SQLite
+    BENCH_EVENTS=5000 make bench                # a smaller site, quicker
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres make bench
+
+Generate the site with makedata into a throwaway database (a temporary SQLite file, or
+a PostgreSQL database named histsite_bench that the bench creates and drops), collect
+the static files into a temporary STATIC_ROOT, and serve it with gunicorn (two sync
+workers, DEBUG off) on a free port of 127.0.0.1. For each public page print the median
+wall time; the CPU the workers spent on a request (utime + stime from /proc, before and
+after a run of requests, over their number); that CPU as a multiple of whitenoise
+serving a static file of the same size (the page's own HTML, saved under STATIC_ROOT);
+the page's bytes plain and gzipped; and its query count, taken in-process with the test
+client on the same database. A page over gunicorn's timeout is reported as such. The
+bench stops by itself, and stops its server and removes its database on the way out.
 """
 
+import gzip
+import http.client
+import logging
 import os
+import secrets
+import shutil
+import signal
+import socket
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
-import tracemalloc
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "histsite.test_settings")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.template import Context, Engine, Template  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import (  # noqa: E402
-    CaptureQueriesContext,
-    setup_test_environment,
-)
-
-SIZES = (5, 500, 5000)
-REPEATS = 15
+BASE_DIR = Path(__file__).resolve().parent.parent
+EVENTS = int(os.environ.get("BENCH_EVENTS", "100000"))
+SEED = 1
+BENCH_DATABASE = "histsite_bench"
+WORKERS = 2
+TIMEOUT = 30  # gunicorn's --timeout (its default), seconds
+PAGE_SECONDS = 3.0  # requests to one page stop after this long...
+PAGE_REQUESTS = (3, 200)  # ...but make at least and at most this many
+STATIC_SECONDS = 1.5
+STATIC_REQUESTS = (50, 2_000)
+TOTAL_SECONDS = 20 * 60  # pages not reached by then are skipped
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def measure(client, url):
-    timings = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        response = client.get(url)
-        timings.append(time.perf_counter() - start)
-        assert response.status_code == 200, (url, response.status_code)
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    return statistics.median(timings) * 1000, len(queries)
+class PageTimeout(BaseException):
+    """A page took longer than gunicorn's timeout.
+
+    Not an Exception, so that Django's handler lets it through untouched instead of
+    logging the interrupted request as a server error.
+    """
 
 
-def bench_include_cost():
-    """Compare 25 timeline rows rendered through {% include %} and inline."""
-    from timeline.models import Event
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
-    events = list(Event.objects.published().with_related()[:25])
-    engine = Engine.get_default()
-    row = engine.get_template("includes/event_item.html").source
-    with_include = Template(
-        "{% for event in events %}"
-        "{% include 'includes/event_item.html' with event=event show_details=True %}"
-        "{% endfor %}"
-    )
-    inline = Template(
-        "{% for event in events %}{% with show_details=True %}" + row + "{% endwith %}{% endfor %}"
-    )
-    figures = {}
-    for name, template in (("include", with_include), ("inline", inline)):
-        timings = []
-        for _ in range(50):
-            start = time.perf_counter()
-            template.render(Context({"events": events}))
-            timings.append(time.perf_counter() - start)
-        figures[name] = statistics.median(timings) * 1000
-    return figures
+
+def fetch(port, path):
+    """Return the status and body of one GET from the local server, or raise PageTimeout."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT + 10)
+    started = time.monotonic()
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        status, body = response.status, response.read()
+    except (TimeoutError, http.client.RemoteDisconnected, ConnectionResetError) as error:
+        raise PageTimeout(path) from error
+    finally:
+        connection.close()
+    # gunicorn aborts a worker past its timeout, and answers for it with a bare 500.
+    if status == 500 and time.monotonic() - started >= TIMEOUT:
+        raise PageTimeout(path)
+    return status, body
+
+
+def wait_for_workers(master):
+    """Wait until gunicorn has replaced a worker it killed, and the new one has booted."""
+    deadline = time.monotonic() + 30
+    while len(worker_pids(master)) < WORKERS and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(5)  # a new worker imports Django; its CPU must not count for the next page
+
+
+def worker_pids(master):
+    """Return the pids of the gunicorn master's workers."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a process that has just ended
+        if int(fields[1]) == master:
+            pids.append(int(stat.parent.name))
+    return sorted(pids)
+
+
+def cpu_seconds(pids):
+    """Return the CPU time (user and system) the processes have used so far."""
+    ticks = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / CLOCK_TICKS
+
+
+def measure(port, master, path, seconds, bounds):
+    """Request a path repeatedly; return status, body, median wall ms, CPU ms a request, count.
+
+    A first request warms a worker up and is not counted, unless it took longer than
+    the time allowed, when it is the only one. CPU is None when gunicorn replaced a
+    worker during the run.
+    """
+    pids = worker_pids(master)
+    cpu_before = cpu_seconds(pids)
+    started = time.perf_counter()
+    status, body = fetch(port, path)
+    timings = [time.perf_counter() - started]
+    least, most = bounds
+    if timings[0] < seconds:
+        timings, cpu_before = [], cpu_seconds(pids)
+        run_started = time.perf_counter()
+        while len(timings) < least or (
+            len(timings) < most and time.perf_counter() - run_started < seconds
+        ):
+            started = time.perf_counter()
+            status, body = fetch(port, path)
+            timings.append(time.perf_counter() - started)
+    cpu = None
+    if worker_pids(master) == pids:
+        cpu = (cpu_seconds(pids) - cpu_before) / len(timings) * 1000
+    return status, body, statistics.median(timings) * 1000, cpu, len(timings)
+
+
+def pages():
+    """Return (label, path) for every public page, aimed at the busiest rows."""
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from timeline.models import Event, Period, Person, Place, Source
+
+    def busiest(queryset, relation):
+        return queryset.annotate(busy=Count(relation)).order_by("-busy", "pk").first()
+
+    person = busiest(Person.objects.all(), "participations")
+    place = busiest(Place.objects.all(), "events")
+    period = busiest(Period.objects.all(), "events")
+    source = busiest(Source.objects.all(), "citations")
+    event = busiest(Event.objects.published(), "citations")
+    kind = Event.kinds.through.objects.values("eventkind__slug").annotate(n=Count("pk"))
+    kind = kind.order_by("-n").first()["eventkind__slug"]
+    events = reverse("timeline:event-list")
+
+    def timeline(**filters):
+        return f"{events}?{urlencode(filters)}"
+
+    return [
+        ("home", reverse("timeline:home")),
+        ("timeline", events),
+        ("timeline, page 500", timeline(page=500)),
+        ("timeline, q=treaty", timeline(q="treaty")),
+        ("timeline, busiest period", timeline(period=period.slug)),
+        ("timeline, busiest person", timeline(person=person.slug)),
+        ("timeline, busiest place", timeline(place=place.slug)),
+        ("timeline, commonest kind", timeline(kind=kind)),
+        ("timeline, most cited source", timeline(source=source.slug)),
+        ("timeline, 1956-10 to 1956-11", timeline(start="1956-10", end="1956-11")),
+        ("busiest person", person.get_absolute_url()),
+        ("busiest place", place.get_absolute_url()),
+        ("most cited source", source.get_absolute_url()),
+        ("busiest period", period.get_absolute_url()),
+        ("most cited event", event.get_absolute_url()),
+        ("search karolyi", reverse("timeline:search") + "?q=karolyi"),
+        ("periods", reverse("timeline:period-list")),
+        ("people", reverse("timeline:person-list")),
+        ("places", reverse("timeline:place-list")),
+        ("sources", reverse("timeline:source-list")),
+    ]
+
+
+def render_in_process(path):
+    """Return the status, body and query count of a page rendered by the test client.
+
+    Raise PageTimeout when it takes longer than gunicorn would allow.
+    """
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    def expire(signum, frame):
+        raise PageTimeout(path)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, TIMEOUT)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            response = Client().get(path)
+        return response.status_code, response.content, len(queries)
+    except PageTimeout:
+        connection.close()  # the query it was in may have been cut off
+        raise
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+class Bench:
+    """A throwaway database, static root and gunicorn, removed again by close()."""
+
+    def __init__(self):
+        self.directory = Path(tempfile.mkdtemp(prefix="histsite-bench-"))
+        self.static_root = self.directory / "static"
+        self.server = None
+        self.postgres = None
+        original = os.environ.get("DATABASE_URL", "")
+        if original.startswith(("postgres://", "postgresql://")):
+            self.postgres = original
+            self.database_url = urlsplit(original)._replace(path=f"/{BENCH_DATABASE}").geturl()
+        else:
+            self.database_url = f"sqlite:///{self.directory / 'bench.sqlite3'}"
+        # Production settings, with the static root in the throwaway directory.
+        (self.directory / "bench_settings.py").write_text(
+            "from histsite.settings import *  # noqa: F403\n"
+            f"STATIC_ROOT = {str(self.static_root)!r}\n"
+        )
+        self.environment = {
+            "DATABASE_URL": self.database_url,
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": "bench-" + secrets.token_hex(16),
+            "DJANGO_SETTINGS_MODULE": "bench_settings",
+            "PYTHONPATH": os.pathsep.join([str(self.directory), str(BASE_DIR)]),
+        }
+
+    def admin(self, statement):
+        """Run one statement on the PostgreSQL server DATABASE_URL names."""
+        import dj_database_url
+        import psycopg
+
+        settings = dj_database_url.parse(self.postgres)
+        with psycopg.connect(
+            dbname=settings["NAME"],
+            user=settings["USER"],
+            password=settings["PASSWORD"] or None,
+            host=settings["HOST"] or None,
+            port=settings["PORT"] or None,
+            autocommit=True,
+        ) as connection:
+            connection.execute(statement)
+
+    def create_database(self):
+        if self.postgres:
+            self.admin(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
+            self.admin(f"CREATE DATABASE {BENCH_DATABASE}")
+
+    def setup_django(self):
+        os.environ.update(self.environment)
+        sys.path.insert(0, str(self.directory))
+        import django
+
+        django.setup()
+
+    def start_server(self):
+        """Start gunicorn and return its port once a worker answers."""
+        port = free_port()
+        with open(self.directory / "gunicorn.log", "wb") as log:
+            self.server = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "histsite.wsgi"]
+                + ["--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)]
+                + ["--timeout", str(TIMEOUT), "--log-level", "warning"],
+                cwd=BASE_DIR,
+                env={**os.environ, **self.environment},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                # Its own process group, so close() stops the master and its workers.
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.server.poll() is not None:
+                raise RuntimeError(f"gunicorn stopped; see {self.directory / 'gunicorn.log'}")
+            try:
+                if fetch(port, "/static/bench/ready.txt")[0] == 200:
+                    return port
+            except (OSError, PageTimeout):
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("gunicorn did not answer within a minute")
+
+    def close(self):
+        if self.server is not None and self.server.poll() is None:
+            os.killpg(self.server.pid, signal.SIGTERM)
+            try:
+                self.server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.server.pid, signal.SIGKILL)
+                self.server.wait()
+        if self.postgres:
+            from django.db import connections
+
+            connections.close_all()
+            self.admin(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def kilobytes(count):
+    return f"{count / 1024:,.0f}"
 
 
 def main():
-    from django.conf import settings
-    from django.test.utils import get_runner  # noqa: F401
-
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    from tests.test_queries import add_events, build_site, urls
-
-    client = Client()
-    print(f"database: {connection.vendor}; {REPEATS} requests a page, median")
-    print(f"{'events':>7}  {'ms':>8}  {'queries':>7}  page")
+    # A SIGTERM (from make, or a CI's time limit) unwinds through the clean-up below.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    bench = Bench()
     try:
-        built = 0
-        for size in SIZES:
-            if built == 0:
-                build_site(size)
-            else:
-                add_events(size - built, first=built)
-            built = size
-            for url in urls():
-                ms, queries = measure(client, url)
-                print(f"{size:>7}  {ms:8.1f}  {queries:>7}  {url}")
-            tracemalloc.start()
-            client.get("/events/")
-            peak = tracemalloc.get_traced_memory()[1]
-            tracemalloc.stop()
-            print(f"{size:>7}  peak memory of one /events/ request: {peak / 1024:.0f} KiB")
-        figures = bench_include_cost()
-        include, inline = figures["include"], figures["inline"]
-        print(f"25 timeline rows: {include:.2f} ms with an include, {inline:.2f} ms inline")
+        return run(bench)
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-    del settings
+        bench.close()
+
+
+def run(bench):
+    bench.create_database()
+    bench.setup_django()
+    from django.core.management import call_command
+    from django.db import connection
+
+    began = time.monotonic()
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    print(f"== makedata --events {EVENTS} --seed {SEED} on {connection.vendor}", flush=True)
+    started, cpu_started = time.perf_counter(), time.process_time()
+    call_command("makedata", events=EVENTS, seed=SEED)
+    generated = time.perf_counter() - started, time.process_time() - cpu_started
+    results = render_all(bench.static_root / "bench")
+    port = bench.start_server()
+    serve_all(port, bench.server.pid, results, deadline=began + TOTAL_SECONDS)
+    print()
+    print(
+        f"{EVENTS:,} events on {connection.vendor}; makedata took {generated[0]:.0f} s "
+        f"({generated[1]:.0f} s CPU); the whole bench {time.monotonic() - began:.0f} s"
+    )
+    report(results)
     return 0
+
+
+def render_all(copies):
+    """Render every page once in-process for its queries, and save its HTML as a static file."""
+    print(f"== each page in-process, for its queries (over {TIMEOUT} s is a timeout)", flush=True)
+    # A 404 (page 500 of a small site) is a figure for the table, not news for the log.
+    logging.getLogger("django.request").setLevel(logging.ERROR)
+    copies.mkdir(parents=True)
+    (copies / "ready.txt").write_text("ready\n")
+    results = []
+    for number, (label, path) in enumerate(pages()):
+        result = {"label": label, "path": path}
+        started = time.perf_counter()
+        try:
+            status, body, queries = render_in_process(path)
+        except PageTimeout:
+            result["error"] = f"timeout: over {TIMEOUT} s in-process"
+        else:
+            result.update(status=status, queries=queries, bytes=len(body))
+            result["static"] = f"/static/bench/{number}.html"
+            (copies / result["static"].rsplit("/", 1)[1]).write_bytes(body)
+        print(f"   {label}: {time.perf_counter() - started:.1f} s", flush=True)
+        results.append(result)
+    return results
+
+
+def serve_all(port, master, results, deadline):
+    """Measure every page, and its static copy, through gunicorn."""
+    print(f"== through gunicorn, {WORKERS} sync workers, DEBUG off", flush=True)
+    for result in results:
+        if "error" in result:
+            continue  # past the timeout in-process already: it would be past it here
+        if time.monotonic() > deadline:
+            result["error"] = "skipped: the bench ran out of time"
+            continue
+        try:
+            status, body, wall, cpu, count = measure(
+                port, master, result["path"], PAGE_SECONDS, PAGE_REQUESTS
+            )
+        except PageTimeout:
+            result["error"] = f"timeout: over gunicorn's {TIMEOUT} s"
+            wait_for_workers(master)
+            continue
+        *_, static_cpu, _ = measure(port, master, result["static"], STATIC_SECONDS, STATIC_REQUESTS)
+        result.update(
+            status=status,
+            wall=wall,
+            cpu=cpu,
+            count=count,
+            bytes=len(body),
+            gzip=len(gzip.compress(body, compresslevel=6)),
+            ratio=cpu / static_cpu if cpu is not None and static_cpu else None,
+        )
+        print(f"   {result['label']}: {count} requests, median {wall:.0f} ms", flush=True)
+
+
+def report(results):
+    print(
+        f"{'page':<32} {'status':>6} {'reqs':>5} {'median ms':>9} {'CPU ms':>8} "
+        f"{'× static':>8} {'KiB':>7} {'gzip KiB':>8} {'queries':>7}"
+    )
+    for result in results:
+        if "error" in result:
+            queries = f"; {result['queries']} queries" if "queries" in result else ""
+            print(f"{result['label']:<32} {result['error']}{queries}")
+            continue
+        cpu = "?" if result["cpu"] is None else f"{result['cpu']:.1f}"
+        ratio = "?" if result["ratio"] is None else f"{result['ratio']:,.0f}×"
+        print(
+            f"{result['label']:<32} {result['status']:>6} {result['count']:>5} "
+            f"{result['wall']:>9.1f} {cpu:>8} {ratio:>8} {kilobytes(result['bytes']):>7} "
+            f"{kilobytes(result['gzip']):>8} {result['queries']:>7}"
+        )
+    print(
+        "CPU ms: the workers' user + system time a request; × static: that over the CPU of "
+        "whitenoise serving the same bytes as a static file; gzip at level 6."
+    )
 
 
 if __name__ == "__main__":
