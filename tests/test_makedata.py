@@ -41,13 +41,21 @@ GENERATED = (
     Citation,
 )
 DERIVED = {
-    Event: ("date_earliest", "date_latest", "search_text"),
-    Period: ("date_earliest", "date_latest", "search_text"),
+    Event: ("date_earliest", "date_latest", "date_reading", "search_text", "time_key")
+    + ("period_position",),
+    Period: ("date_earliest", "date_latest", "date_reading", "search_text", "tree_path")
+    + ("position",),
     Person: ("search_text",),
-    Place: ("search_text",),
+    Place: ("search_text", "tree_path"),
     Source: ("search_text",),
 }
 TEXTS = {Event: "body", Period: "body", Person: "biography", Place: "description"}
+
+
+# When a row was made and by whom, and its path of primary keys, differ by run; a
+# period's position among all periods moves on when periods are added.
+UNREPEATABLE = {"created_at", "modified_at", "first_published_at", "created_by", "modified_by"}
+UNREPEATABLE |= {"position", "period_position"}
 
 
 def natural_rows(model):
@@ -55,7 +63,7 @@ def natural_rows(model):
     names = [
         f"{field.name}__slug" if field.is_relation else field.name
         for field in model._meta.concrete_fields
-        if not field.primary_key
+        if not field.primary_key and field.serialize and field.name not in UNREPEATABLE
     ]
     return sorted(model.objects.values_list(*names), key=repr)
 

@@ -519,7 +519,9 @@ class Generator:
         steps = (
             self.make_kinds,
             self.make_periods,
+            self.order_periods,
             self.make_places,
+            self.link_places,
             self.make_sources,
             self.make_people,
             self.make_events,
@@ -537,6 +539,15 @@ class Generator:
                 self.log(f"{made}: {time.perf_counter() - step_started:.1f} s")
         self.seconds["total"] = time.perf_counter() - started
         return self.counts
+
+    def order_periods(self):
+        """Number the periods and store their paths, as saves would have."""
+        Period.objects.rebuild_paths()
+        Period.objects.renumber()
+
+    def link_places(self):
+        """Store each place's path in the tree, as saves would have."""
+        Place.objects.rebuild_paths()
 
     # Rows ------------------------------------------------------------------------------
 

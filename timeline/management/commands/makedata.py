@@ -1,7 +1,9 @@
 """Fill the database with a large generated site for speed work: makedata --events N."""
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from timeline.cache import content_changed
 from timeline.generator import PREFIX, Generator
 from timeline.models import Event, EventKind
 
@@ -30,6 +32,10 @@ class Command(BaseCommand):
         if log:
             log(f"Generating {events:,} events with seed {seed}:")
         generator.run()
+        # Bulk inserts send no signals: index the new rows for search, and tell the
+        # page cache that the content changed.
+        call_command("reindex", verbosity=0)
+        content_changed(Event)
         if verbosity >= 1:
             drafts = Event.objects.filter(
                 slug__startswith=PREFIX, status=Event.Status.DRAFT
