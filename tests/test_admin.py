@@ -394,3 +394,20 @@ def test_publishing_an_event_needs_a_citation_with_a_locator(admin_client):
     assert "was not published: An event is published only with at least one citation" in (
         response.content.decode()
     )
+
+
+def autocomplete(client, model_name, field_name, term):
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"term": term, "app_label": "timeline", "model_name": model_name, "field_name": field_name},
+    )
+    return [item["text"] for item in response.json()["results"]]
+
+
+def test_autocomplete_ranks_whole_words_and_prefixes_first(admin_client, content):
+    assert autocomplete(admin_client, "participation", "person", "Kadar")[0] == "János Kádár"
+    assert autocomplete(admin_client, "event", "period", "After the Hung") == [
+        "After the Hungarian Revolution"
+    ]
+    # A fragment inside a word is no match: "adar" is not the start of a word.
+    assert autocomplete(admin_client, "participation", "person", "adar") == []

@@ -143,6 +143,10 @@ class FoldedSearchMixin:
     """Search the folded text too, so "karolyi" finds "Károlyi" in the admin."""
 
     def get_search_results(self, request, queryset, search_term):
+        if request.path.endswith("/autocomplete/") and search_words(search_term):
+            # Offer only rows whose words start with every word typed, best match first:
+            # "Kadar" puts Kádár first, "After the Hung" offers that one period.
+            return queryset.order_by().search(search_term, names_only=True), False
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if search_words(search_term):
             folded = queryset.search(search_term).values("pk")

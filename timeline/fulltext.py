@@ -48,14 +48,22 @@ def terms(text):
     return TERM.findall(fold(text))[:MAX_SEARCH_WORDS]
 
 
-def tsquery(words):
-    """Return a PostgreSQL to_tsquery text in which every word is a quoted prefix."""
-    return " & ".join(f"'{word}':*" for word in words)
+def tsquery(words, names_only=False):
+    """Return a PostgreSQL to_tsquery text in which every word is a quoted prefix.
+
+    With names_only, each word must stand in the name or title (weight A).
+    """
+    weight = "A" if names_only else ""
+    return " & ".join(f"'{word}':*{weight}" for word in words)
 
 
-def fts5_query(words):
-    """Return an FTS5 MATCH text in which every word is a quoted prefix."""
-    return " ".join('"{}"*'.format(word.replace('"', '""')) for word in words)
+def fts5_query(words, names_only=False):
+    """Return an FTS5 MATCH text in which every word is a quoted prefix.
+
+    With names_only, each word must stand in the name or title (column a).
+    """
+    query = " ".join('"{}"*'.format(word.replace('"', '""')) for word in words)
+    return f"a : ({query})" if names_only else query
 
 
 def fts5_table(model):
@@ -138,23 +146,23 @@ class Unaccent(Func):
     output_field = TextField()
 
 
-def search(queryset, words):
+def search(queryset, words, names_only=False):
     """Return the rows matching every word, annotated with search_rank, best first.
 
     An order the queryset already has is kept; an order applied later wins.
     """
     if is_postgresql(queryset):
-        found = search_postgresql(queryset, words)
+        found = search_postgresql(queryset, words, names_only)
     else:
-        found = search_sqlite(queryset, words)
+        found = search_sqlite(queryset, words, names_only)
     if queryset.query.order_by:
         return found
     return found.order_by("-search_rank", *queryset.model._meta.ordering)
 
 
-def search_postgresql(queryset, words):
+def search_postgresql(queryset, words, names_only=False):
     model = queryset.model
-    query = SearchQuery(tsquery(words), search_type="raw", config=CONFIG)
+    query = SearchQuery(tsquery(words, names_only), search_type="raw", config=CONFIG)
     name = Unaccent(model.search_weights["A"][0])
     # A misspelt word ("khrushcev") matches no word, so when nothing in the whole table
     # matches, rows whose name has a word close to it in trigrams are returned instead.
@@ -173,9 +181,10 @@ def search_postgresql(queryset, words):
     )
 
 
-def search_sqlite(queryset, words):
+def search_sqlite(queryset, words, names_only=False):
     # rank is bm25(), lower for better matches; negated so that higher is better on both.
-    return queryset.filter(search_entry__document__match=fts5_query(words)).annotate(
+    match = fts5_query(words, names_only)
+    return queryset.filter(search_entry__document__match=match).annotate(
         search_rank=-F("search_entry__rank")
     )
 

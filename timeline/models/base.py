@@ -33,15 +33,16 @@ def search_words(text):
 class SearchQuerySet(SlugQuerySet):
     """A QuerySet of rows in the database's full-text index (see timeline/fulltext.py)."""
 
-    def search(self, text):
+    def search(self, text, names_only=False):
         """Return the rows in which every word starts a word, best match first.
 
         Case and accents are ignored: "karolyi" and "karol" find "Károlyi", "olyi"
-        does not. A text without words leaves the rows as they are.
+        does not. With names_only, only the name or title is searched. A text
+        without words leaves the rows as they are.
         """
         words = fulltext.terms(text)
         if words:
-            return fulltext.search(self, words)
+            return fulltext.search(self, words, names_only)
         # Punctuation alone ("--") has no word to look for, so it finds nothing.
         return self.none() if search_words(text) else self
 
