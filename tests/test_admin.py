@@ -411,3 +411,27 @@ def test_autocomplete_ranks_whole_words_and_prefixes_first(admin_client, content
     ]
     # A fragment inside a word is no match: "adar" is not the start of a word.
     assert autocomplete(admin_client, "participation", "person", "adar") == []
+
+
+def test_the_admin_front_page_is_the_newsroom_dashboard(admin_client, superuser, content):
+    waiting = Event.objects.get(slug="soviet-tanks-enter-budapest")
+    waiting.status = "review"
+    waiting.save()
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    LogEntry.objects.create(
+        user=superuser,
+        content_type=ContentType.objects.get_for_model(Event),
+        object_id=str(waiting.pk),
+        object_repr=str(waiting),
+        action_flag=CHANGE,
+        change_message="Submitted for review.",
+    )
+    html = admin_client.get(reverse("admin:index")).content.decode()
+    review = html.split("<caption>Awaiting review</caption>")[1].split("</table>")[0]
+    change_url = reverse("admin:timeline_event_change", args=[waiting.pk])
+    assert f'<a href="{change_url}">{waiting}</a>' in review
+    assert "0 problems, 0 warnings" in html
+    latest = html.split("<caption>Latest changes, by everyone</caption>")[1].split("</table>")[0]
+    assert "Submitted for review. — editor" in latest
