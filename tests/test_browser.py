@@ -214,3 +214,21 @@ def test_admin_date_input_reads_the_date_as_the_editor_types(
     )
     page.fill("#id_date", "1955-02-29")
     reading.filter(has_text="There was no 29 February 1955.").wait_for()
+
+
+def test_admin_change_lists_fit_a_1280_pixel_screen(site, page, django_user_model):
+    django_user_model.objects.create_superuser("wide", "w@example.org", "pw")
+    page.goto(site["url"] + "/admin/login/")
+    page.fill("#id_username", "wide")
+    page.fill("#id_password", "pw")
+    page.click("input[type=submit]")
+    cut = {}
+    for name in ("event", "person", "place", "period", "source", "citation", "participation"):
+        page.goto(f"{site['url']}/admin/timeline/{name}/")
+        table, box = page.evaluate(
+            "[document.querySelector('#result_list').scrollWidth,"
+            " document.querySelector('#changelist .results').clientWidth]"
+        )
+        if table > box:
+            cut[name] = (table, box)
+    assert not cut
