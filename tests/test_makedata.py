@@ -244,3 +244,12 @@ class TestSmallSite:
         )
         assert people[0] > 0.06 * EVENTS
         assert people[0] > 2 * people[len(people) // 2]
+
+
+def test_generated_people_places_and_sources_are_mostly_published():
+    with transaction.atomic():
+        generate(300, seed=5)
+        for model in (Person, Place, Source, Period):
+            rows = model.objects.filter(slug__startswith=PREFIX)
+            assert rows.published().count() > 0.9 * rows.count(), model.__name__
+        transaction.set_rollback(True)

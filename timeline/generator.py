@@ -23,10 +23,21 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.utils.text import slugify
 
-from timeline.models import Citation, Event, EventKind, Participation, Period, Person, Place, Source
+from timeline.models import (
+    Citation,
+    Event,
+    EventKind,
+    Participation,
+    Period,
+    Person,
+    Place,
+    Source,
+    Topic,
+)
 from timeline.models.base import refresh_derived_fields
+from timeline.models.publication import Publishable
+from timeline.text import slugify
 
 PREFIX = "gen-"
 DRAFT_SHARE = 0.05
@@ -406,6 +417,10 @@ class Scale:
         return round(self.citations * CITATION_SHARES[target])
 
 
+PUBLISHED, DRAFT = Publishable.Status.PUBLISHED, Publishable.Status.DRAFT
+UNPUBLISHED_SHARE = 0.02  # of people, places and sources
+
+
 def batch_size(field_count):
     """Return rows per INSERT that keep within the database's limit on parameters.
 
@@ -431,6 +446,8 @@ class Generator:
     def __init__(self, events, seed=1, log=None):
         self.scale = Scale.of(events)
         self.random = random.Random(seed)
+        # Statuses draw from their own sequence, so the rest of the site stays as it was.
+        self.status_random = random.Random(f"status-{seed}")
         self.log = log or (lambda message: None)
         self.counts = {}
         self.seconds = {}
@@ -496,6 +513,10 @@ class Generator:
         return self.text(paragraphs, citation_keys(row, count), names)
 
     # Writing ---------------------------------------------------------------------------
+
+    def status(self):
+        """Return a status for a person, place or source: a few are drafts, as in a newsroom."""
+        return DRAFT if self.status_random.random() < UNPUBLISHED_SHARE else PUBLISHED
 
     def derived(self, rows):
         """Return the rows with their derived fields filled by the code a save runs."""
@@ -563,6 +584,13 @@ class Generator:
         """Make the nested periods, one at a time as each may hold the next."""
         self.periods = {}
         depth = {}
+        # The periods belong to the site's topic; a site with none gets one.
+        topic = Topic.objects.default() or Topic.objects.create(
+            slug=PREFIX + "topic",
+            title="A generated history",
+            lead="A history made up to measure the site with.",
+            is_default=True,
+        )
         counts = self.spread(self.scale.citations_on("period"), len(PERIODS))
         for order, ((slug, title, span, parent), count) in enumerate(
             zip(PERIODS, counts, strict=True)
@@ -574,6 +602,8 @@ class Generator:
                 parent=self.periods.get(parent),
                 summary=f"{title}, as the sources tell it.",
                 order=order,
+                status=PUBLISHED,
+                topic=topic,
             )
             names = {"person": "The Soviet leadership", "other": "Budapest", "place": "Moscow"}
             period.body = self.cited_text("period", period, count, 3, names)
@@ -611,6 +641,7 @@ class Generator:
                 other_names=other,
                 kind=kind,
                 parent=parent,
+                status=self.status(),
             )
             names = {"person": "Local officials", "other": "visitors", "place": name}
             row.description = self.cited_text("place", row, next(citations), 1, names)
@@ -737,6 +768,7 @@ class Generator:
                 authors="\n".join(self.person_name()[2] for _ in range(self.random.randint(0, 3))),
                 issued=str(self.random.randint(1950, 2020)) if self.random.random() < 0.9 else "",
                 known_through=known_through,
+                status=self.status(),
             )
             if csl_type in (Source.Type.ARTICLE, Source.Type.CHAPTER):
                 row.container_title = self.random.choice(JOURNALS)
@@ -803,6 +835,7 @@ class Generator:
                 born=self.life_date(born),
                 died=self.life_date(died) if died < 2020 else "",
                 featured=number < self.scale.featured_people,
+                status=self.status(),
             )
             names = {"person": name, "other": "his contemporaries", "place": "Budapest"}
             person.biography = self.cited_text("person", person, citations[number], 1, names)
