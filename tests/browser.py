@@ -62,3 +62,20 @@ def page_paths():
         or Event.objects.published().first()
     )
     return {name: path.format(event=event.slug) for name, path in PAGE_TYPES.items()}
+
+
+def draft_event():
+    """Return a draft event with a citation, for pages seen in preview."""
+    from timeline.models import Citation, Event, Source
+
+    event = Event.objects.create(
+        slug="a-draft-in-preview",
+        title="A draft in preview",
+        date="1956-11-05",
+        summary="Not yet published.[^a-draft-note]",
+        status=Event.Status.DRAFT,
+    )
+    Citation.objects.create(
+        key="a-draft-note", event=event, source=Source.objects.first(), locator="Lead"
+    )
+    return event

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core.management import call_command
 
-from tests.browser import AXE_SCRIPT, chromium_path, page_paths, require
+from tests.browser import AXE_SCRIPT, chromium_path, draft_event, page_paths, require
 
 # Playwright's sync API runs an event loop in this thread; the test's own database
 # work happens before or between browser calls, never inside them.
@@ -45,6 +45,14 @@ def browser():
 def site(live_server, transactional_db):
     call_command("loadcontent", verbosity=0)
     return {"url": live_server.url, "paths": page_paths()}
+
+
+def sign_in(page, url, username, password):
+    page.goto(url + "/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/**")
 
 
 @pytest.fixture
@@ -158,11 +166,19 @@ def test_no_console_errors_and_no_request_to_another_host(site, page):
     assert not foreign
 
 
-def test_axe_finds_no_wcag_violations(site, page):
+@pytest.mark.parametrize("reader", ["anonymous", "editor previewing drafts"])
+def test_axe_finds_no_wcag_violations(site, page, django_user_model, reader):
     script = require(AXE_SCRIPT, "axe-core")
+    paths = dict(site["paths"])
+    if reader != "anonymous":
+        django_user_model.objects.create_user("ed", password="pw", is_staff=True)
+        sign_in(page, site["url"], "ed", "pw")
+        paths["draft"] = draft_event().get_absolute_url()
     results = {}
-    for name, path in site["paths"].items():
+    for name, path in paths.items():
         page.goto(site["url"] + path)
+        if name == "draft":
+            assert page.locator(".draft-banner").is_visible()
         page.add_script_tag(path=script)
         violations = page.evaluate(
             """async () => {

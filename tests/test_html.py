@@ -6,19 +6,26 @@ import subprocess
 import pytest
 from django.core.management import call_command
 
-from tests.browser import VNU_JAR, page_paths, require
+from tests.browser import VNU_JAR, draft_event, page_paths, require
 
 pytestmark = pytest.mark.django_db
 
 
-def test_every_page_type_is_valid_html(client, tmp_path):
+@pytest.mark.parametrize("reader", ["anonymous", "editor previewing drafts"])
+def test_every_page_type_is_valid_html(client, tmp_path, django_user_model, reader):
     java = require("java", "Java")
     jar = require(VNU_JAR, "vnu-jar")
     call_command("loadcontent", verbosity=0)
+    paths = page_paths()
+    if reader != "anonymous":
+        client.force_login(django_user_model.objects.create_user("ed", is_staff=True))
+        paths["draft"] = draft_event().get_absolute_url()
     files = {}
-    for name, path in page_paths().items():
+    for name, path in paths.items():
         response = client.get(path)
         assert response.status_code in {200, 400, 404}, name
+        if name == "draft":
+            assert b"only editors see this page" in response.content
         file = tmp_path / (name.replace(" ", "-") + ".html")
         file.write_bytes(response.content)
         files[str(file)] = name
