@@ -109,3 +109,16 @@ def test_the_redis_cache_shares_pages_and_invalidation(client, event, settings):
     event.save()
     assert "Edited in Redis" in client.get(event.get_absolute_url()).content.decode()
     cache.clear()
+
+
+def test_withdrawing_through_the_admin_takes_the_cached_page_down(client, event, superuser):
+    url = event.get_absolute_url()
+    assert client.get(url).status_code == 200  # now cached
+    editor = type(client)()
+    editor.force_login(superuser)
+    editor.post(
+        reverse("admin:timeline_event_changelist"),
+        {"action": "withdraw", "_selected_action": [event.pk]},
+    )
+    assert Event.objects.get(pk=event.pk).status == "withdrawn"
+    assert client.get(url).status_code == 404
