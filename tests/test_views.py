@@ -604,3 +604,15 @@ def test_name_suggestions_answer_as_the_reader_types(client, site):
     assert client.get(url, {"for": "place", "q": "tok"}).json() == {"names": ["Tököl"]}
     assert client.get(url, {"for": "person", "q": ""}).json() == {"names": []}
     assert client.get(url, {"for": "password", "q": "x"}).status_code == 400
+
+
+def test_the_people_list_comes_a_page_at_a_time(client):
+    for n in range(60):
+        PersonFactory(slug=f"person-{n:02d}", name=f"Person {n:02d}", sort_name=f"P{n:02d}")
+    url = reverse("timeline:person-list")
+    first, second = client.get(url), client.get(url, {"page": "2"})
+    assert len(first.context["people"]) == 50 and len(second.context["people"]) == 10
+    assert 'href="?page=2"' in first.content.decode()
+    for bad in ("3", "²", "-1"):
+        response = client.get(url, {"page": bad})
+        assert response.status_code == 404 and "There is no page" in response.content.decode()

@@ -565,6 +565,8 @@ class Generator:
         """Number the periods and store their paths, as saves would have."""
         Period.objects.rebuild_paths()
         Period.objects.renumber()
+        for period in self.periods.values():
+            period.refresh_from_db(fields=["position", "tree_path"])
 
     def link_places(self):
         """Store each place's path in the tree, as saves would have."""

@@ -55,6 +55,26 @@ class PagedMixin:
         return context
 
 
+class ListPagesMixin:
+    """Paginate a list view with the site's page rules and its elided page links."""
+
+    paginate_by = 50
+    what = "this list"
+
+    def paginate_queryset(self, queryset, page_size):
+        """Return one page: a count that sorts nothing, then only the page's rows."""
+        number = page_number(self.request, self.what)
+        context = page_context(Paginator(queryset, page_size), number, self.what)
+        page = context["page_obj"]
+        self.page_range = context["page_range"]
+        return context["paginator"], page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page_range"] = getattr(self, "page_range", [])
+        return context
+
+
 class CitedMixin:
     """Number the object's citations as footnotes and hand the page its References."""
 
@@ -111,7 +131,9 @@ class HomeView(TopicView):
         return Topic.objects.default()
 
 
-class PeriodListView(ListView):
+class PeriodListView(ListPagesMixin, ListView):
+    what = "the periods"
+
     template_name = "timeline/period_list.html"
     context_object_name = "periods"
 
@@ -138,13 +160,14 @@ class PeriodDetailView(PagedMixin, CitedMixin, DetailView):
         return context
 
 
-class EventListView(FilterView):
+class EventListView(ListPagesMixin, FilterView):
     """The filterable timeline."""
 
     template_name = "timeline/event_list.html"
     filterset_class = EventFilter
     context_object_name = "events"
     paginate_by = PAGE_SIZE
+    what = "the timeline"
 
     def get_queryset(self):
         # Grouped by period, then in time, so each period's heading appears once.
@@ -157,24 +180,9 @@ class EventListView(FilterView):
             response.status_code = 400
         return response
 
-    def paginate_queryset(self, queryset, page_size):
-        """Return one page: a count that sorts nothing, then only the page's rows.
-
-        A window count riding along with the rows would make the database build and
-        sort the whole result before the first row; a plain count reads the index.
-        """
-        number = page_number(self.request, "the timeline")
-        paginator = Paginator(queryset, page_size)
-        page = page_context(paginator, number, "this list")["page_obj"]
-        return paginator, page, page.object_list, page.has_other_pages()
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["active_filters"] = active_filters(self.request.GET, self.filterset)
-        if context["page_obj"] is not None:
-            number = context["page_obj"].number
-            elided = context["paginator"].get_elided_page_range(number, on_each_side=2, on_ends=1)
-            context["page_range"] = list(elided)
         context["chronological"] = self.request.GET.get("sort", "date") in ("date", "-date")
         return context
 
@@ -246,7 +254,9 @@ class EventDetailView(CitedMixin, DetailView):
         return context
 
 
-class PersonListView(ListView):
+class PersonListView(ListPagesMixin, ListView):
+    what = "the people"
+
     template_name = "timeline/person_list.html"
     context_object_name = "people"
 
@@ -272,7 +282,9 @@ class PersonDetailView(PagedMixin, CitedMixin, DetailView):
         return context
 
 
-class PlaceListView(ListView):
+class PlaceListView(ListPagesMixin, ListView):
+    what = "the places"
+
     template_name = "timeline/place_list.html"
     context_object_name = "places"
 
@@ -299,7 +311,9 @@ class PlaceDetailView(PagedMixin, CitedMixin, DetailView):
         return context
 
 
-class SourceListView(ListView):
+class SourceListView(ListPagesMixin, ListView):
+    what = "the sources"
+
     template_name = "timeline/source_list.html"
     context_object_name = "sources"
 

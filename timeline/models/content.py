@@ -1,7 +1,7 @@
 """What the history is about: topics, periods, places, people and kinds of event."""
 
 from django.db import models
-from django.db.models import Count, F, Func, Max, Min, OuterRef, Q, Subquery
+from django.db.models import Exists, F, Func, Max, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from timeline.citations import strip_markers
@@ -124,10 +124,12 @@ class Topic(SlugModel, SearchableModel):
         return f"{self.title}, {self.span_text}" if self.span_text else self.title
 
 
-def count_of(queryset):
-    """Return a subquery that counts the rows of a (correlated) queryset."""
+def count_of(queryset, field="pk", distinct=False):
+    """Return a subquery that counts the rows (or distinct values) of a correlated queryset."""
+    template = "COUNT(DISTINCT %(expressions)s)" if distinct else "COUNT(%(expressions)s)"
+    counted = Func(F(field), function="COUNT", template=template)
     return Subquery(
-        queryset.order_by().annotate(count=Func(F("pk"), function="COUNT")).values("count"),
+        queryset.order_by().annotate(count=counted).values("count"),
         output_field=models.IntegerField(),
     )
 
@@ -138,7 +140,10 @@ class PeriodQuerySet(PublicationQuerySet, TreeQuerySet, SearchQuerySet):
         from timeline.models.events import Event
 
         return self.annotate(
-            event_count=count_of(Event.objects.published().in_period(OuterRef("tree_path")))
+            # The period's path is read inside the events' period subquery: two levels out.
+            event_count=count_of(
+                Event.objects.published().in_period(OuterRef(OuterRef("tree_path")))
+            )
         )
 
     def with_related(self):
@@ -216,15 +221,17 @@ class Period(SlugModel, SearchableModel, DatedModel, TreeModel, Publishable):
 
 class PlaceQuerySet(PublicationQuerySet, TreeQuerySet, SearchQuerySet):
     def with_event_count(self):
-        """Annotate each place with its published events, the places inside it included."""
+        """Annotate each place with its published events, the places inside it included.
+
+        Counted from the links of the places in its subtree, so each place reads only
+        its own part of the links table, not every event.
+        """
         from timeline.models.events import Event
 
-        return self.annotate(
-            event_count=count_of(
-                # The place's path is read inside the events' place subquery: two levels out.
-                Event.objects.published().at_place(OuterRef(OuterRef("tree_path")))
-            )
+        links = Event.places.through.objects.filter(
+            place__tree_path__startswith=OuterRef("tree_path"), event__status="published"
         )
+        return self.annotate(event_count=count_of(links, "event", distinct=True))
 
 
 class Place(SlugModel, SearchableModel, TreeModel, Publishable):
@@ -279,17 +286,22 @@ class Place(SlugModel, SearchableModel, TreeModel, Publishable):
 class PersonQuerySet(PublicationQuerySet, SearchQuerySet):
     def with_event_count(self):
         """Annotate each person with the published events they took part in."""
-        return self.annotate(
-            event_count=Count("participations", filter=Q(participations__event__status="published"))
-        )
+        from timeline.models.events import Participation
+
+        taking_part = Participation.objects.filter(person=OuterRef("pk"), event__status="published")
+        return self.annotate(event_count=count_of(taking_part))
 
     def featured(self):
         return self.filter(featured=True)
 
     def of_topic(self, topic):
         """Return the people who took part in published events of a topic's periods."""
-        events = {"participations__event__period__topic": topic}
-        return self.filter(**events, participations__event__status="published").distinct()
+        from timeline.models.events import Participation
+
+        taking_part = Participation.objects.filter(
+            person=OuterRef("pk"), event__period__topic=topic, event__status="published"
+        )
+        return self.filter(Exists(taking_part))
 
 
 class Person(SlugModel, SearchableModel, Publishable):

@@ -83,7 +83,7 @@ class EventQuerySet(PublicationQuerySet, SearchQuerySet):
 
     def in_period(self, period):
         """Return the events of a period (an object, slug or path) and of every period in it."""
-        return self.filter(period__tree_path__startswith=Period.objects.path_of(period))
+        return self.filter(period__in=Period.objects.within(period).values("pk"))
 
     def featured(self):
         return self.filter(featured=True)
@@ -261,8 +261,13 @@ class Event(SlugModel, SearchableModel, DatedModel, Publishable):
     def refresh_order_keys(self):
         """Copy the time of day and the period's position into the ordering columns."""
         self.time_key = UNTIMED if self.time is None else self.time.hour * 60 + self.time.minute
-        position = Period.objects.filter(pk=self.period_id).values_list("position", flat=True)
-        self.period_position = (self.period_id and position.first()) or NO_PERIOD
+        if self.period_id is None:
+            self.period_position = NO_PERIOD
+        elif Event.period.is_cached(self) and self.period.position:
+            self.period_position = self.period.position
+        else:
+            position = Period.objects.filter(pk=self.period_id).values_list("position", flat=True)
+            self.period_position = position.first() or NO_PERIOD
 
     @classmethod
     def search_related_text(cls):

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, F, Q
+from django.db.models import F, OuterRef, Q
 from django.urls import reverse
 
 from timeline import dates
@@ -24,9 +24,10 @@ class SourceQuerySet(PublicationQuerySet, SearchQuerySet):
 
     def with_citation_count(self):
         """Annotate each source with its citations that a reader can see."""
-        return self.annotate(
-            citation_count=Count("citations", filter=public_citation("citations__"))
-        )
+        from timeline.models.content import count_of
+
+        cited = Citation.objects.filter(public_citation(), source=OuterRef("pk"))
+        return self.annotate(citation_count=count_of(cited))
 
     def in_index_order(self):
         """Return the sources read directly first, then each document under its teller."""
