@@ -138,8 +138,8 @@ class PeriodListView(ListPagesMixin, ListView):
     context_object_name = "periods"
 
     def get_queryset(self):
-        periods = Period.objects.visible_to(self.request.user).with_event_count()
-        return periods.order_by("order", "date_earliest")
+        periods = Period.objects.visible_to(self.request.user).order_by("order", "date_earliest")
+        return periods.with_event_count()
 
 
 class PeriodDetailView(PagedMixin, CitedMixin, DetailView):
@@ -290,7 +290,12 @@ class PlaceListView(ListPagesMixin, ListView):
 
     def get_queryset(self):
         places = Place.objects.visible_to(self.request.user).select_related("parent")
-        return places.with_event_count().order_by("name")
+        return places.order_by("name")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["places"] = Place.objects.event_counts(context["places"])
+        return context
 
 
 class PlaceDetailView(PagedMixin, CitedMixin, DetailView):

@@ -1,6 +1,6 @@
 """What the history is about: topics, periods, places, people and kinds of event."""
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import Exists, F, Func, Max, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 
@@ -136,15 +136,33 @@ def count_of(queryset, field="pk", distinct=False):
 
 class PeriodQuerySet(PublicationQuerySet, TreeQuerySet, SearchQuerySet):
     def with_event_count(self):
-        """Annotate each period with its published events, its sub-periods' included."""
+        """Return the periods as a list, each with its published events, its sub-periods'
+        included, in event_count.
+
+        An event has one period, so one grouped count over the events' period index
+        and a sum over each period's subtree give exact totals; a subquery per period
+        would walk the events once for every period.
+        """
+        from django.db.models import Count
+
         from timeline.models.events import Event
 
-        return self.annotate(
-            # The period's path is read inside the events' period subquery: two levels out.
-            event_count=count_of(
-                Event.objects.published().in_period(OuterRef(OuterRef("tree_path")))
-            )
+        per_period = dict(
+            Event.objects.published()
+            .order_by()
+            .values_list("period")
+            .annotate(count=Count("pk"))
+            .values_list("period", "count")
         )
+        periods = list(self)
+        paths = {period.pk: period.tree_path for period in periods}
+        for period in periods:
+            period.event_count = sum(
+                count
+                for pk, count in per_period.items()
+                if pk is not None and paths.get(pk, "").startswith(period.tree_path)
+            )
+        return periods
 
     def with_related(self):
         return self.select_related("parent")
@@ -220,18 +238,32 @@ class Period(SlugModel, SearchableModel, DatedModel, TreeModel, Publishable):
 
 
 class PlaceQuerySet(PublicationQuerySet, TreeQuerySet, SearchQuerySet):
-    def with_event_count(self):
-        """Annotate each place with its published events, the places inside it included.
+    def event_counts(self, places):
+        """Set event_count on each place: its published events, the places inside it included.
 
-        Counted from the links of the places in its subtree, so each place reads only
-        its own part of the links table, not every event.
+        One grouped query for the given places (a page of a list): each place is joined
+        to the places in its subtree by path prefix, then through their links to the
+        events, each counted once. A correlated subquery per place walked every link.
         """
-        from timeline.models.events import Event
-
-        links = Event.places.through.objects.filter(
-            place__tree_path__startswith=OuterRef("tree_path"), event__status="published"
+        places = list(places)
+        if not places:
+            return places
+        links = Place.events.through._meta.db_table
+        place, event = Place._meta.db_table, Place.events.rel.related_model._meta.db_table
+        marks = ", ".join(["%s"] * len(places))
+        sql = (
+            f"SELECT a.id, COUNT(DISTINCT l.event_id) FROM {place} a "
+            f"JOIN {place} d ON d.tree_path LIKE a.tree_path || '%%' "
+            f"JOIN {links} l ON l.place_id = d.id "
+            f"JOIN {event} e ON e.id = l.event_id AND e.status = %s "
+            f"WHERE a.id IN ({marks}) GROUP BY a.id"
         )
-        return self.annotate(event_count=count_of(links, "event", distinct=True))
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, ["published", *(place.pk for place in places)])
+            counts = dict(cursor.fetchall())
+        for place in places:
+            place.event_count = counts.get(place.pk, 0)
+        return places
 
 
 class Place(SlugModel, SearchableModel, TreeModel, Publishable):
@@ -261,6 +293,8 @@ class Place(SlugModel, SearchableModel, TreeModel, Publishable):
     class Meta:
         ordering = ("name",)
         permissions = publication_permissions("place")
+        # The list's order, so a page of it reads 50 rows and counts only theirs.
+        indexes = [models.Index(fields=["status", "name"], name="place_list_order")]
         constraints = [*TreeModel.Meta.constraints]
 
     def __str__(self):
@@ -344,6 +378,8 @@ class Person(SlugModel, SearchableModel, Publishable):
         ordering = ("sort_name", "name")
         verbose_name_plural = "people"
         permissions = publication_permissions("person")
+        # The list's order, so a page of it reads 50 rows and counts only theirs.
+        indexes = [models.Index(fields=["status", "sort_name", "name"], name="person_list_order")]
 
     def __str__(self):
         return self.name
