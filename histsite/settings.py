@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.forms",
     "django_filters",
+    "reversion",  # the editors' history: one revision per save; see timeline/history.py
     "timeline",
 ]
 
