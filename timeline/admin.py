@@ -8,6 +8,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 
 from timeline import dates
+from timeline.admin_history import HistoryAdmin
 from timeline.citations import check_markers
 from timeline.models import (
     Citation,
@@ -144,7 +145,7 @@ class CitationCountMixin:
 
 
 @admin.register(Topic)
-class TopicAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
+class TopicAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, HistoryAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("title", "slug", "citations_count")
     search_fields = ("title",)
@@ -153,7 +154,7 @@ class TopicAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.Mo
 
 
 @admin.register(Period)
-class PeriodAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
+class PeriodAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, HistoryAdmin):
     form = DatedAdminForm
     list_display = (
         "title",
@@ -179,7 +180,7 @@ class PeriodAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.M
 
 
 @admin.register(EventKind)
-class EventKindAdmin(SlugMediaMixin, CitationCountMixin, admin.ModelAdmin):
+class EventKindAdmin(SlugMediaMixin, CitationCountMixin, HistoryAdmin):
     count_of = "events"
     list_display = ("name", "slug", "event_count")
     search_fields = ("name",)
@@ -191,7 +192,7 @@ class EventKindAdmin(SlugMediaMixin, CitationCountMixin, admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
+class EventAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, HistoryAdmin):
     form = DatedAdminForm
     list_display = (
         "title",
@@ -240,7 +241,7 @@ class EventAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.Mo
 
 
 @admin.register(Person)
-class PersonAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
+class PersonAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, HistoryAdmin):
     list_display = (
         "name",
         "native_name",
@@ -263,7 +264,7 @@ class PersonAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.M
 
 
 @admin.register(Place)
-class PlaceAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
+class PlaceAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, HistoryAdmin):
     list_display = ("name", "kind", "parent", "other_names_display", "citations_count")
     list_filter = ("kind",)
     list_select_related = ("parent",)
@@ -278,7 +279,7 @@ class PlaceAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.Mo
 
 
 @admin.register(Source)
-class SourceAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
+class SourceAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, HistoryAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("title", "csl_type", "known_through", "citations_count")
     list_filter = ("csl_type", ("known_through", admin.RelatedOnlyFieldListFilter))
@@ -298,7 +299,7 @@ class SourceAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.M
 
 
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin):
+class CitationAdmin(HistoryAdmin):
     list_display = (
         "key",
         "source",
@@ -339,7 +340,7 @@ class CitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(admin.ModelAdmin):
+class ParticipationAdmin(HistoryAdmin):
     list_display = ("person", "event", "role")
     list_select_related = ("person", "event")
     search_fields = ("person__name", "event__title", "role")
