@@ -23,7 +23,7 @@ import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import router
+from django.db import connections, router
 from django.db.models import Max, Prefetch, Q
 from django.utils import timezone
 from django.utils.html import escape, format_html, format_html_join
@@ -532,6 +532,10 @@ def record_revisions(objects, comment):
         for version in versions:
             version.revision = revision
     Version.objects.bulk_create([version for versions in pending for version in versions])
+    # Check the new rows' references now, as the load checks its own: PostgreSQL
+    # defers the check to the commit, and pending checks also block a TRUNCATE.
+    tables = [Revision._meta.db_table, Version._meta.db_table]
+    connections[router.db_for_write(Version)].check_constraints(table_names=tables)
     return len(pending)
 
 
