@@ -465,18 +465,23 @@ def items_of(objects):
     return items
 
 
-def version_of(obj):
-    """Return an unsaved version of obj, as reversion.add_to_revision() makes it under the
-    registration above (every field, JSON, foreign keys as ids)."""
-    model = type(obj)
-    return Version(
-        content_type=ContentType.objects.get_for_model(model),
-        object_id=str(obj.pk),
-        db=router.db_for_write(model, instance=obj),
-        format="json",
-        serialized_data=serializers.serialize("json", [obj]),
-        object_repr=str(obj),
-    )
+def versions_of_objects(objects):
+    """Return unsaved versions of objects, as reversion.add_to_revision() makes them under
+    the registration above (every field, foreign keys as ids, JSON as Django's "json"
+    serializer writes it), serialized in one pass."""
+    rows = serializers.serialize("python", objects)
+    types = ContentType.objects.get_for_models(*{type(obj) for obj in objects})
+    return [
+        Version(
+            content_type=types[type(obj)],
+            object_id=str(obj.pk),
+            db=router.db_for_write(type(obj), instance=obj),
+            format="json",
+            serialized_data=json.dumps([row], cls=DjangoJSONEncoder, ensure_ascii=False),
+            object_repr=str(obj),
+        )
+        for obj, row in zip(objects, rows, strict=True)
+    ]
 
 
 def recorded_states(model, objs):
@@ -486,6 +491,8 @@ def recorded_states(model, objs):
     saved on its own page since: then the inline's own latest version counts.
     """
     latest = latest_versions(model, [obj.pk for obj in objs])
+    if not latest:
+        return {}
     states = snapshots_of_versions(latest.values())
     for accessor, part_model, fk in inline_relations(model):
         ids = [part.pk for obj in objs for part in getattr(obj, accessor).all()]
@@ -523,15 +530,16 @@ def record_revisions(objects, comment):
                 for accessor, _, _ in inline_relations(model)
                 for part in getattr(obj, accessor).all()
             ]
-            pending.append([version_of(each) for each in (obj, *parts)])
+            pending.append([obj, *parts])
     now = timezone.now()
     revisions = Revision.objects.bulk_create(
         [Revision(date_created=now, comment=comment) for _ in pending]
     )
-    for revision, versions in zip(revisions, pending, strict=True):
-        for version in versions:
-            version.revision = revision
-    Version.objects.bulk_create([version for versions in pending for version in versions])
+    versions = versions_of_objects([obj for objs in pending for obj in objs])
+    their_revisions = [rev for rev, objs in zip(revisions, pending, strict=True) for _ in objs]
+    for version, revision in zip(versions, their_revisions, strict=True):
+        version.revision = revision
+    Version.objects.bulk_create(versions)
     # Check the new rows' references now, as the load checks its own: PostgreSQL
     # defers the check to the commit, and pending checks also block a TRUNCATE.
     tables = [Revision._meta.db_table, Version._meta.db_table]
