@@ -86,7 +86,7 @@ class Command(BaseCommand):
         # write transaction held open while someone reads a prompt locks out editors.
         with transaction.atomic():
             before = backup.dump()
-            saved = load(sources, history.RELOADED)
+            saved = backup.load(sources)
             changes = backup.Changes.between(before, backup.dump(), saved)
             if not changes.differs():
                 transaction.set_rollback(True)
@@ -104,7 +104,9 @@ class Command(BaseCommand):
                 self.stdout.write("Loading the fixtures over it changes, per model:")
                 for line in changes.lines(self.verbosity):
                     self.stdout.write(line)
-            if not yes:
+            if yes:
+                history.record_revisions(saved, history.RELOADED)
+            else:
                 transaction.set_rollback(True)
         if not yes:
             if not self.confirm(path):
