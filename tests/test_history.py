@@ -268,11 +268,13 @@ def test_recover_brings_back_a_deleted_event_with_its_citations(admin_client, ev
     assert revisions_of(event).last().comment.startswith("Recovered from the revision of ")
 
 
-def versions_per_item():
+def revisions_per_object(models):
+    """Return how many revisions hold each object of these models, keyed (model, id)."""
     counts = {}
-    for version in Version.objects.all():
-        key = (version.content_type_id, version.object_id)
-        counts[key] = counts.get(key, 0) + 1
+    for model in models:
+        for version in Version.objects.get_for_model(model):
+            key = (model, version.object_id)
+            counts[key] = counts.get(key, 0) + 1
     return counts
 
 
@@ -288,8 +290,12 @@ def test_loadcontent_records_one_revision_per_item_and_none_for_an_unchanged_rel
     assert revision.version_set.count() == 1 + event.citations.count() + (
         event.participations.count()
     )
-    assert max(versions_per_item().values()) <= 2  # a participation is in its event's and
-    # its person's revision
+    per_item = revisions_per_object(history.ITEMS)
+    assert len(per_item) == items and set(per_item.values()) == {1}
+    # A citation is in its item's revision; a participation in its event's and its person's.
+    per_part = revisions_per_object([Citation, Participation])
+    assert len(per_part) == Citation.objects.count() + Participation.objects.count()
+    assert all(count == (1 if model is Citation else 2) for (model, _), count in per_part.items())
 
     before = Version.objects.count()
     call_command(
