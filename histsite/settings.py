@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.forms",
     "django_filters",
     "axes",
+    "reversion",  # the editors' history: one revision per save; see timeline/history.py
     "timeline",
 ]
 

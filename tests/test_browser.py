@@ -248,3 +248,49 @@ def test_admin_change_lists_fit_a_1280_pixel_screen(site, page, django_user_mode
         if table > box:
             cut[name] = (table, box)
     assert not cut
+
+
+def signed_in_page(browser, site, username):
+    """Return a browser context of its own and a page in it, signed in to the admin."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(site["url"] + "/admin/login/?next=/admin/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "pw")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
+    return context, page
+
+
+def test_a_save_over_a_newer_edit_is_refused_with_the_input_kept(site, browser, django_user_model):
+    from timeline.models import Event
+
+    for name in ("anna", "bela"):
+        django_user_model.objects.create_superuser(name, f"{name}@example.org", "pw")
+    event = Event.objects.filter(citations__isnull=False).first()
+    summary = event.summary
+    url = f"{site['url']}/admin/timeline/event/{event.pk}/change/"
+    anna_context, anna = signed_in_page(browser, site, "anna")
+    bela_context, bela = signed_in_page(browser, site, "bela")
+    try:
+        anna.goto(url)
+        bela.goto(url)
+        anna.fill("#id_title", "Anna’s title")
+        anna.click("input[name=_save]")
+        anna.wait_for_url("**/admin/timeline/event/")
+        bela.fill("#id_summary", "Béla’s summary.")
+        bela.fill("#id_revision_comment", "Shorter summary.")
+        bela.click("input[name=_save]")
+        bela.wait_for_load_state()
+        error = bela.locator(".errorlist.nonfield").inner_text()
+        assert "anna saved this event on" in error
+        assert "Title (now “Anna’s title”)" in error
+        assert bela.input_value("#id_summary") == "Béla’s summary."
+        assert bela.input_value("#id_revision_comment") == "Shorter summary."
+        assert bela.input_value("#id_title") == event.title
+    finally:
+        anna_context.close()
+        bela_context.close()
+    event.refresh_from_db()
+    assert (event.title, event.summary) == ("Anna’s title", summary)

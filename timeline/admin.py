@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from timeline import dates, sourcing
+from timeline.admin_history import HistoryAdmin
 from timeline.admin_workflow import PublicationAdminMixin
 from timeline.citations import check_markers
 from timeline.models import (
@@ -178,7 +179,7 @@ class CitationCountMixin:
 
 
 @admin.register(Topic)
-class TopicAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin):
+class TopicAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, HistoryAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("title", "slug", "citations_count")
     search_fields = ("title",)
@@ -188,7 +189,7 @@ class TopicAdmin(SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.Mo
 
 @admin.register(Period)
 class PeriodAdmin(
-    PublicationAdminMixin, SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin
+    PublicationAdminMixin, SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, HistoryAdmin
 ):
     form = DatedAdminForm
     list_display = (
@@ -217,7 +218,7 @@ class PeriodAdmin(
 
 
 @admin.register(EventKind)
-class EventKindAdmin(SlugMediaMixin, CitationCountMixin, admin.ModelAdmin):
+class EventKindAdmin(SlugMediaMixin, CitationCountMixin, HistoryAdmin):
     count_of = "events"
     list_display = ("name", "slug", "event_count")
     search_fields = ("name",)
@@ -230,7 +231,7 @@ class EventKindAdmin(SlugMediaMixin, CitationCountMixin, admin.ModelAdmin):
 
 @admin.register(Event)
 class EventAdmin(
-    PublicationAdminMixin, SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin
+    PublicationAdminMixin, SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, HistoryAdmin
 ):
     form = DatedAdminForm
     list_display = (
@@ -262,7 +263,7 @@ class EventAdmin(
 
 @admin.register(Person)
 class PersonAdmin(
-    PublicationAdminMixin, SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin
+    PublicationAdminMixin, SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, HistoryAdmin
 ):
     form = DatedAdminForm
     list_display = (
@@ -290,7 +291,7 @@ class PersonAdmin(
 
 @admin.register(Place)
 class PlaceAdmin(
-    PublicationAdminMixin, SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin
+    PublicationAdminMixin, SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, HistoryAdmin
 ):
     list_display = ("name", "kind", "parent", "other_names_display", "status", "citations_count")
     list_filter = ("status", "kind")
@@ -311,7 +312,7 @@ class PlaceAdmin(
 
 @admin.register(Source)
 class SourceAdmin(
-    PublicationAdminMixin, SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, admin.ModelAdmin
+    PublicationAdminMixin, SlugMediaMixin, FoldedSearchMixin, CitationCountMixin, HistoryAdmin
 ):
     form = DatedAdminForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -338,7 +339,7 @@ class SourceAdmin(
 
 
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin):
+class CitationAdmin(HistoryAdmin):
     list_display = (
         "key",
         "source",
@@ -379,7 +380,7 @@ class CitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(admin.ModelAdmin):
+class ParticipationAdmin(HistoryAdmin):
     list_display = ("person", "event", "role")
     list_select_related = ("person", "event")
     search_fields = ("person__name", "event__title", "role")

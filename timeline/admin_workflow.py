@@ -6,6 +6,7 @@ the like); this mixin makes the admin ask them, in forms, actions and buttons.
 """
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 
 from timeline.models.publication import Publishable
 
@@ -34,6 +35,17 @@ class PublicationAdminMixin:
 
     def has_revert_permission(self, request, obj=None):
         return self.has_workflow_permission(request, "revert")
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """Revert only for those whose role may: editors, not contributors."""
+        if not self.has_revert_permission(request):
+            raise PermissionDenied
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not self.has_revert_permission(request):
+            raise PermissionDenied
+        return super().recover_view(request, version_id, extra_context)
 
     def may_touch(self, request, obj):
         """Return whether the user may change or delete this item in its status.

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from timeline import backup
+from timeline import backup, history
 
 CONFIRM = "Type 'yes' to load the fixtures over the current content, or 'no' to cancel: "
 
@@ -16,6 +16,14 @@ def fixture_paths(directory=None):
     """Return the content fixtures in load order (their names are numbered)."""
     directory = Path(directory or Path(settings.BASE_DIR, "fixtures"))
     return sorted(str(path) for path in directory.glob("*.json"))
+
+
+def load(sources, comment=history.IMPORTED):
+    """Load the fixtures, recording a revision of each item they add or change."""
+    with transaction.atomic():
+        saved = backup.load(sources)
+        history.record_revisions(saved, comment)
+    return saved
 
 
 class Command(BaseCommand):
@@ -67,7 +75,7 @@ class Command(BaseCommand):
             if has_content:
                 self.load_over(sources, yes, Path(backup_dir or backup.default_directory()))
             else:
-                saved = backup.load(sources)
+                saved = load(sources)
                 self.say(f"Installed {len(saved)} object(s) from {len(paths)} fixture(s).")
         except (backup.LoadError, backup.BackupError) as error:
             raise CommandError(str(error)) from None
@@ -96,7 +104,9 @@ class Command(BaseCommand):
                 self.stdout.write("Loading the fixtures over it changes, per model:")
                 for line in changes.lines(self.verbosity):
                     self.stdout.write(line)
-            if not yes:
+            if yes:
+                history.record_revisions(saved, history.RELOADED)
+            else:
                 transaction.set_rollback(True)
         if not yes:
             if not self.confirm(path):
@@ -108,7 +118,7 @@ class Command(BaseCommand):
                         "The content changed while waiting for an answer; nothing was "
                         "loaded. Run loadcontent --force again."
                     )
-                saved = backup.load(sources)
+                saved = load(sources, history.RELOADED)
         self.say(
             f"Installed {len(saved)} object(s) from {len(sources)} fixture(s) over the "
             f"content; restore {path} to bring back what was there."
