@@ -91,6 +91,9 @@ class Publishable(models.Model):
         for those it does not bring, the ones already stored.
         """
         now = timezone.now()
+        # Kept to the millisecond, as JSON dumps and backups keep it, so a restored
+        # backup holds exactly the times it was made from.
+        now = now.replace(microsecond=now.microsecond // 1000 * 1000)
         if raw:
             self.keep_stored_stamps()
         else:
