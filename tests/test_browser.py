@@ -294,3 +294,85 @@ def test_a_save_over_a_newer_edit_is_refused_with_the_input_kept(site, browser, 
         bela_context.close()
     event.refresh_from_db()
     assert (event.title, event.summary) == ("Anna’s title", summary)
+
+
+def test_a_draft_goes_from_contributor_to_editor_to_readers(site, browser):
+    """Write, preview and submit as a contributor; publish, change and revert as an editor."""
+    from django.contrib.auth.models import Group, User
+
+    from timeline.models import Event, Source
+
+    for name, role in (("clara", "Contributors"), ("edith", "Editors")):
+        user = User.objects.create_user(name, password="pw", is_staff=True)
+        user.groups.add(Group.objects.get(name=role))
+    source = Source.objects.published().first()
+    url = site["url"]
+
+    def context_for(name=None):
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        if name:
+            sign_in(page, url, name, "pw")
+        return page
+
+    def reader_sees(path):
+        page = context_for()
+        response = page.goto(url + path)
+        text = page.content() if response.status == 200 else ""
+        page.context.close()
+        return response.status, text
+
+    clara = context_for("clara")
+    clara.goto(url + "/admin/timeline/event/add/")
+    clara.locator("#id_title").press_sequentially("A contributor's draft")
+    clara.fill("#id_date", "1956-11-05")
+    clara.fill("#id_summary", "Written by a contributor.")
+    clara.click("#citations-group .add-row a")
+    clara.evaluate(
+        """([pk, title]) => {
+            const select = document.querySelector('#id_citations-0-source');
+            select.add(new Option(title, pk, true, true));
+        }""",
+        [str(source.pk), source.title],
+    )
+    clara.fill("#id_citations-0-locator", "Lead")
+    clara.click("input[name=_save]")
+    event = Event.objects.get(title="A contributor's draft")
+    path = event.get_absolute_url()
+    assert event.status == "draft" and event.created_by.username == "clara"
+
+    clara.goto(url + path)
+    assert clara.locator(".draft-banner").is_visible()
+    assert reader_sees(path)[0] == 404
+
+    clara.goto(url + "/admin/timeline/event/")
+    clara.check(f"input[name=_selected_action][value='{event.pk}']")
+    clara.select_option("select[name=action]", "submit_for_review")
+    clara.click("button[name=index]")
+    event.refresh_from_db()
+    assert event.status == "review"
+    clara.context.close()
+
+    edith = context_for("edith")
+    edith.goto(url + "/admin/timeline/event/")
+    edith.check(f"input[name=_selected_action][value='{event.pk}']")
+    edith.select_option("select[name=action]", "publish")
+    edith.click("button[name=index]")
+    status, text = reader_sees(path)
+    assert status == 200 and "contributor" in text
+
+    edith.goto(url + f"/admin/timeline/event/{event.pk}/change/")
+    edith.fill("#id_title", "An editor's title")
+    edith.click("input[name=_save]")
+    assert "An editor" in reader_sees(path)[1]
+
+    edith.goto(url + f"/admin/timeline/event/{event.pk}/history/")
+    edith.locator("table.history-revisions tbody tr").nth(1).locator("th a").click()
+    edith.click("input[name=_save]")
+    event.refresh_from_db()
+    assert event.title == "A contributor's draft"
+    assert event.status == "published"
+    status, text = reader_sees(path)
+    assert status == 200 and "An editor" not in text and "contributor" in text
+    edith.context.close()
