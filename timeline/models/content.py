@@ -124,12 +124,10 @@ class Topic(SlugModel, SearchableModel):
         return f"{self.title}, {self.span_text}" if self.span_text else self.title
 
 
-def count_of(queryset, field="pk", distinct=False):
-    """Return a subquery that counts the rows (or distinct values) of a correlated queryset."""
-    template = "COUNT(DISTINCT %(expressions)s)" if distinct else "COUNT(%(expressions)s)"
-    counted = Func(F(field), function="COUNT", template=template)
+def count_of(queryset):
+    """Return a subquery that counts the rows of a correlated queryset."""
     return Subquery(
-        queryset.order_by().annotate(count=counted).values("count"),
+        queryset.order_by().annotate(count=Func(F("pk"), function="COUNT")).values("count"),
         output_field=models.IntegerField(),
     )
 
