@@ -98,13 +98,7 @@ class CitationInlineFormSet(BaseInlineFormSet):
                 label = self.instance._meta.get_field(name).verbose_name
                 check_markers(getattr(self.instance, name), keys, field_label=label)
         if isinstance(self.instance, Event) and self.instance.is_published:
-            located = [
-                form
-                for form in kept
-                if form.cleaned_data.get("locator")
-                or getattr(form.cleaned_data.get("source"), "known_through_locator", "")
-            ]
-            if not located:
+            if not any(form.instance.is_located for form in kept):
                 raise forms.ValidationError(CITATION_NEEDED, code="citation_needed")
 
 

@@ -17,7 +17,7 @@ from django.urls import path, reverse
 
 from timeline.citations import marker_keys
 from timeline.models import Citation, Source
-from timeline.models.sources import CITATION_TARGETS
+from timeline.models.sources import CITATION_TARGETS, located_citation
 
 ERROR = "error"
 WARNING = "warning"
@@ -156,11 +156,7 @@ def uncited_items():
 
 @rule("no-locator", ERROR, "Citations without a locator")
 def citations_without_locator():
-    # A document known only through another source has no place of its own to point
-    # to; where the other source names it (known_through_locator) stands in for one.
-    unlocated = Citation.objects.filter(locator="").filter(
-        Q(source__known_through__isnull=True) | Q(source__known_through_locator="")
-    )
+    unlocated = Citation.objects.exclude(located_citation())
     for citation in unlocated.with_targets():
         yield citation, f"{citation_label(citation)} does not say where in its source it is."
 

@@ -250,8 +250,9 @@ class Event(SlugModel, SearchableModel, DatedModel, Publishable):
     search_weights = {"A": ("title",), "B": ("summary",), "C": ("body",), "D": ("date",)}
 
     def publication_problems(self):
-        located = ~Q(locator="") | ~Q(source__known_through_locator="")
-        if self.pk is None or not self.citations.filter(located).exists():
+        from timeline.models.sources import located_citation
+
+        if self.pk is None or not self.citations.filter(located_citation()).exists():
             return [CITATION_NEEDED]
         return []
 

@@ -138,6 +138,17 @@ class Source(SlugModel, SearchableModel, Publishable):
         return dates.parse(self.issued).reading if self.issued else ""
 
 
+def located_citation():
+    """Return a condition for citations that say where in their source the claim stands.
+
+    A document known only through another source has no place of its own to point
+    to; where the other source names it (known_through_locator) stands in for one.
+    """
+    return ~Q(locator="") | (
+        Q(source__known_through__isnull=False) & ~Q(source__known_through_locator="")
+    )
+
+
 def public_citation(prefix=""):
     """Return a condition for citations a reader may see: a published source and target."""
     condition = Q(**{f"{prefix}source__status": "published"})
@@ -281,6 +292,15 @@ class Citation(models.Model):
             raise ValidationError(
                 "A citation supports exactly one thing: a topic, period, event, person or place."
             )
+
+    @property
+    def is_located(self):
+        """Return whether the citation says where in its source it stands (see
+        located_citation(), the same rule as a query)."""
+        source = self.source if self.source_id else None
+        return bool(self.locator) or bool(
+            source and source.known_through_id and source.known_through_locator
+        )
 
     @property
     def locator_text(self):
