@@ -10,7 +10,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.conftest import IN_CI
-from tests.factories import EventFactory, PlaceFactory, TopicFactory
+from tests.factories import (
+    CitationFactory,
+    EventFactory,
+    ParticipationFactory,
+    PeriodFactory,
+    PlaceFactory,
+    TopicFactory,
+)
 from timeline.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +129,32 @@ def test_withdrawing_through_the_admin_takes_the_cached_page_down(client, event,
     )
     assert Event.objects.get(pk=event.pk).status == "withdrawn"
     assert client.get(url).status_code == 404
+
+
+def listed_counts(client, url_name, rows, attribute="event_count"):
+    page = client.get(reverse(url_name)).context[rows]
+    return {row.slug: getattr(row, attribute) for row in page}
+
+
+def test_list_counts_follow_a_withdrawal(client, event):
+    """The lists' counts are kept site-wide until content changes, so they must follow it."""
+    budapest = PlaceFactory(slug="budapest", name="Budapest")
+    event.places.add(budapest)
+    event.period = PeriodFactory()
+    event.save()
+    person = ParticipationFactory(event=event).person
+    source = CitationFactory(event=event).source
+    lists = {
+        "place": ("timeline:place-list", "places", "event_count"),
+        "person": ("timeline:person-list", "people", "event_count"),
+        "period": ("timeline:period-list", "periods", "event_count"),
+        "source": ("timeline:source-list", "sources", "citation_count"),
+    }
+    slugs = {"place": "budapest", "person": person.slug, "source": source.slug}
+    slugs["period"] = event.period.slug
+    before = {kind: listed_counts(client, *lists[kind])[slugs[kind]] for kind in lists}
+    assert before == {"place": 1, "person": 1, "period": 1, "source": 1}
+    event.status = Event.Status.WITHDRAWN
+    event.save()
+    after = {kind: listed_counts(client, *lists[kind])[slugs[kind]] for kind in lists}
+    assert after == {"place": 0, "person": 0, "period": 0, "source": 0}

@@ -261,8 +261,12 @@ class PersonListView(ListPagesMixin, ListView):
     context_object_name = "people"
 
     def get_queryset(self):
-        people = Person.objects.visible_to(self.request.user).with_event_count()
-        return people.order_by("sort_name", "name")
+        return Person.objects.visible_to(self.request.user).order_by("sort_name", "name")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["people"] = Person.objects.event_counts(context["people"])
+        return context
 
 
 class PersonDetailView(PagedMixin, CitedMixin, DetailView):
@@ -323,8 +327,12 @@ class SourceListView(ListPagesMixin, ListView):
     context_object_name = "sources"
 
     def get_queryset(self):
-        sources = Source.objects.visible_to(self.request.user).with_related()
-        return sources.with_citation_count().in_index_order()
+        return Source.objects.visible_to(self.request.user).with_related().in_index_order()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sources"] = Source.objects.citation_counts(context["sources"])
+        return context
 
 
 class SourceDetailView(PagedMixin, DetailView):

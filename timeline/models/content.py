@@ -1,9 +1,10 @@
 """What the history is about: topics, periods, places, people and kinds of event."""
 
 from django.db import connections, models
-from django.db.models import Exists, F, Func, Max, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.urls import reverse
 
+from timeline.cache import cached
 from timeline.citations import strip_markers
 from timeline.models.base import (
     DatedModel,
@@ -124,43 +125,51 @@ class Topic(SlugModel, SearchableModel):
         return f"{self.title}, {self.span_text}" if self.span_text else self.title
 
 
-def count_of(queryset):
-    """Return a subquery that counts the rows of a correlated queryset."""
-    return Subquery(
-        queryset.order_by().annotate(count=Func(F("pk"), function="COUNT")).values("count"),
-        output_field=models.IntegerField(),
-    )
+def with_counts(rows, name, count_all, attribute="event_count"):
+    """Set a count (event_count) on each row of a page of a list from a site-wide count.
+
+    The counts for every row are made in one query and kept until content changes,
+    so every page of a list, and every list of the same rows, reads them from the cache.
+    """
+    rows = list(rows)
+    counts = cached(name, count_all)
+    for row in rows:
+        setattr(row, attribute, counts.get(row.pk, 0))
+    return rows
 
 
 class PeriodQuerySet(PublicationQuerySet, TreeQuerySet, SearchQuerySet):
     def with_event_count(self):
         """Return the periods as a list, each with its published events, its sub-periods'
-        included, in event_count.
+        included, in event_count."""
+        return with_counts(self, "period-event-counts", self.count_all_events)
+
+    def count_all_events(self):
+        """Return every period's published events, its sub-periods' included.
 
         An event has one period, so one grouped count over the events' period index
         and a sum over each period's subtree give exact totals; a subquery per period
         would walk the events once for every period.
         """
-        from django.db.models import Count
-
         from timeline.models.events import Event
 
         per_period = dict(
             Event.objects.published()
             .order_by()
+            .exclude(period=None)
             .values_list("period")
             .annotate(count=Count("pk"))
             .values_list("period", "count")
         )
-        periods = list(self)
-        paths = {period.pk: period.tree_path for period in periods}
-        for period in periods:
-            period.event_count = sum(
+        paths = dict(Period.objects.values_list("pk", "tree_path"))
+        return {
+            pk: sum(
                 count
-                for pk, count in per_period.items()
-                if pk is not None and paths.get(pk, "").startswith(period.tree_path)
+                for period, count in per_period.items()
+                if paths.get(period, "").startswith(path)
             )
-        return periods
+            for pk, path in paths.items()
+        }
 
     def with_related(self):
         return self.select_related("parent")
@@ -237,31 +246,38 @@ class Period(SlugModel, SearchableModel, DatedModel, TreeModel, Publishable):
 
 class PlaceQuerySet(PublicationQuerySet, TreeQuerySet, SearchQuerySet):
     def event_counts(self, places):
-        """Set event_count on each place: its published events, the places inside it included.
+        """Set event_count on each place: its published events, the places inside it included."""
+        return with_counts(places, "place-event-counts", self.count_all_events)
 
-        One grouped query for the given places (a page of a list): each place is joined
-        to the places in its subtree by path prefix, then through their links to the
-        events, each counted once. A correlated subquery per place walked every link.
+    def count_all_events(self):
+        """Return every place's published events, its subtree's included, each counted once.
+
+        The pairs of each place and the places inside it come from the stored paths and
+        go to the database as constant rows, so each pair reads its place's links by the
+        place_id index. Joined by a LIKE on the paths instead, the planners start from the
+        events and walk every link once for each place.
         """
-        places = list(places)
-        if not places:
-            return places
+        pairs = [
+            (int(ancestor), pk)
+            for pk, path in Place.objects.values_list("pk", "tree_path")
+            for ancestor in path.strip("/").split("/")
+            if ancestor
+        ]
+        if not pairs:
+            return {}
         links = Place.events.through._meta.db_table
-        place, event = Place._meta.db_table, Place.events.rel.related_model._meta.db_table
-        marks = ", ".join(["%s"] * len(places))
+        event = Place.events.rel.related_model._meta.db_table
+        values = ", ".join(["(%s, %s)"] * len(pairs))
         sql = (
-            f"SELECT a.id, COUNT(DISTINCT l.event_id) FROM {place} a "
-            f"JOIN {place} d ON d.tree_path LIKE a.tree_path || '%%' "
-            f"JOIN {links} l ON l.place_id = d.id "
+            f"WITH pairs (ancestor, place) AS (VALUES {values}) "
+            f"SELECT p.ancestor, COUNT(DISTINCT l.event_id) FROM pairs p "
+            f"JOIN {links} l ON l.place_id = p.place "
             f"JOIN {event} e ON e.id = l.event_id AND e.status = %s "
-            f"WHERE a.id IN ({marks}) GROUP BY a.id"
+            f"GROUP BY p.ancestor"
         )
         with connections[self.db].cursor() as cursor:
-            cursor.execute(sql, ["published", *(place.pk for place in places)])
-            counts = dict(cursor.fetchall())
-        for place in places:
-            place.event_count = counts.get(place.pk, 0)
-        return places
+            cursor.execute(sql, [*(number for pair in pairs for number in pair), "published"])
+            return dict(cursor.fetchall())
 
 
 class Place(SlugModel, SearchableModel, TreeModel, Publishable):
@@ -316,12 +332,17 @@ class Place(SlugModel, SearchableModel, TreeModel, Publishable):
 
 
 class PersonQuerySet(PublicationQuerySet, SearchQuerySet):
-    def with_event_count(self):
-        """Annotate each person with the published events they took part in."""
+    def event_counts(self, people):
+        """Set event_count on each person: the published events they took part in."""
+        return with_counts(people, "person-event-counts", self.count_all_events)
+
+    def count_all_events(self):
+        """Return every person's published events, in one grouped count."""
         from timeline.models.events import Participation
 
-        taking_part = Participation.objects.filter(person=OuterRef("pk"), event__status="published")
-        return self.annotate(event_count=count_of(taking_part))
+        taking_part = Participation.objects.filter(event__status="published").order_by()
+        counts = taking_part.values("person").annotate(count=Count("event", distinct=True))
+        return {row["person"]: row["count"] for row in counts}
 
     def featured(self):
         return self.filter(featured=True)

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, OuterRef, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 
 from timeline import dates
@@ -22,12 +22,18 @@ class SourceQuerySet(PublicationQuerySet, SearchQuerySet):
     def with_related(self):
         return self.select_related("known_through")
 
-    def with_citation_count(self):
-        """Annotate each source with its citations that a reader can see."""
-        from timeline.models.content import count_of
+    def citation_counts(self, sources):
+        """Set citation_count on each source: its citations that a reader can see."""
+        from timeline.models.content import with_counts
 
-        cited = Citation.objects.filter(public_citation(), source=OuterRef("pk"))
-        return self.annotate(citation_count=count_of(cited))
+        return with_counts(
+            sources, "source-citation-counts", self.count_all_citations, "citation_count"
+        )
+
+    def count_all_citations(self):
+        """Return every source's citations that a reader can see, in one grouped count."""
+        cited = Citation.objects.filter(public_citation()).order_by().values("source")
+        return {row["source"]: row["count"] for row in cited.annotate(count=Count("pk"))}
 
     def in_index_order(self):
         """Return the sources read directly first, then each document under its teller."""
