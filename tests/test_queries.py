@@ -6,8 +6,10 @@ import factory
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from tests.factories import (
     EventKindFactory,
@@ -18,7 +20,7 @@ from tests.factories import (
     TopicFactory,
 )
 from timeline.context_processors import default_topic
-from timeline.filters import taxonomy_choices
+from timeline.filters import EventFilter, taxonomy_choices
 from timeline.models import Citation, Event, EventKind, Participation, Period, Person, Place, Source
 
 MAX_QUERIES = 8
@@ -140,11 +142,13 @@ def test_query_counts_per_page_type(client):
     """Record what each page costs, so a change in cost shows up in review."""
     build_site(20)
     counts = query_counts(client)
-    # A count that sorts nothing, the page of rows, their places and their people.
-    assert counts[reverse("timeline:event-list")] == 4
+    # A count that sorts nothing, the page's keys from the order's index, the page's
+    # rows by key, their places and their people.
+    assert counts[reverse("timeline:event-list")] == 5
     assert counts[reverse("timeline:event-detail", args=["event-3"])] == 7
-    # The person, the count of their events, one page of them, their citations.
-    assert counts[reverse("timeline:person-detail", args=["person-1"])] == 4
+    # The person, the count of their events, one page of their keys, those events,
+    # their citations.
+    assert counts[reverse("timeline:person-detail", args=["person-1"])] == 5
 
 
 def test_a_page_after_an_edit_costs_at_most_three_more_queries(client):
@@ -155,3 +159,19 @@ def test_a_page_after_an_edit_costs_at_most_three_more_queries(client):
     with CaptureQueriesContext(connection) as cold:
         client.get(reverse("timeline:event-list"))
     assert len(cold) == warm + 3
+
+
+@pytest.mark.parametrize("params", [{}, {"sort": "-date"}, {"sort": "title"}, {"period": "era"}])
+def test_the_pages_of_the_timeline_hold_every_event_once_in_order(client, params):
+    """Pages read their keys first and their rows second; together they are the order."""
+    build_site(60)
+    expected = EventFilter(QueryDict(urlencode(params)), queryset=Event.objects.by_period())
+    expected = list(expected.qs.published().values_list("slug", flat=True))
+    shown, number, more = [], 0, True
+    while more:
+        number += 1
+        page = client.get(reverse("timeline:event-list"), {**params, "page": number})
+        shown += [event.slug for event in page.context["events"]]
+        more = page.context["page_obj"].has_next()
+    assert len(expected) > 25 and number > 1
+    assert shown == expected

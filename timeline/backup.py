@@ -570,7 +570,19 @@ def load(sources, *, validate=True, using=DEFAULT_DB_ALIAS):
         for name, rows in sources:
             loader.load(name, rows)
         loader.finish()
+    refresh_statistics(using)
     return loader.saved
+
+
+def refresh_statistics(using=DEFAULT_DB_ALIAS):
+    """Have the database measure its tables anew after a bulk load.
+
+    Without statistics SQLite's planner guesses, and guessed wrong on the timeline's
+    people (6 ms of a 25-row page spent reading every published person's rows);
+    PostgreSQL's autovacuum would measure them, but only some time later.
+    """
+    with connections[using].cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def _plural(count, word):

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, JsonResponse
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView, View
@@ -12,6 +13,7 @@ from timeline.citations import Notes
 from timeline.filters import MAX_QUERY_LENGTH, EventFilter
 from timeline.models import Event, Period, Person, Place, Source, Topic
 from timeline.models.base import search_words
+from timeline.rows import with_rows
 from timeline.search import search_site
 
 PAGE_SIZE = 25
@@ -27,6 +29,30 @@ def page_number(request, what):
     if not number or not 1 <= int(value) <= MAX_PAGE:
         raise Http404(f"There is no page “{value[:30]}” of {what}.")
     return int(value)
+
+
+class KeysFirstPaginator(Paginator):
+    """Read a page's keys from the order's index first, then only that page's rows.
+
+    With OFFSET, the database builds every row it skips: on page 300 of the timeline
+    SQLite joined 7,475 events to their periods to throw them away (35 ms). The keys
+    alone come from the index that serves the order; the page's 25 rows then come by
+    primary key, with whatever the queryset joins and prefetches.
+    """
+
+    def page(self, number):
+        if not isinstance(self.object_list, QuerySet):
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        keys = list(
+            self.object_list.prefetch_related(None).values_list("pk", flat=True)[bottom:top]
+        )
+        rows = {row.pk: row for row in self.object_list.filter(pk__in=keys).order_by()}
+        return self._get_page([rows[key] for key in keys], number, self)
 
 
 def page_context(paginator, number, what):
@@ -50,7 +76,7 @@ class PagedMixin:
     def paginate(self, queryset, what, name):
         """Return the page's context, its rows under name ("events", "citations")."""
         number = page_number(self.request, what)
-        context = page_context(Paginator(queryset, self.paginate_by), number, what)
+        context = page_context(KeysFirstPaginator(queryset, self.paginate_by), number, what)
         context[name] = context["page_obj"].object_list
         return context
 
@@ -64,7 +90,7 @@ class ListPagesMixin:
     def paginate_queryset(self, queryset, page_size):
         """Return one page: a count that sorts nothing, then only the page's rows."""
         number = page_number(self.request, self.what)
-        context = page_context(Paginator(queryset, page_size), number, self.what)
+        context = page_context(KeysFirstPaginator(queryset, page_size), number, self.what)
         page = context["page_obj"]
         self.page_range = context["page_range"]
         return context["paginator"], page, page.object_list, page.has_other_pages()
@@ -182,6 +208,7 @@ class EventListView(ListPagesMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["events"] = with_rows(context["events"], self.request.user)
         context["active_filters"] = active_filters(self.request.GET, self.filterset)
         context["chronological"] = self.request.GET.get("sort", "date") in ("date", "-date")
         return context

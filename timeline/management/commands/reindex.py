@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS, transaction
 
 from timeline import fulltext
+from timeline.backup import refresh_statistics
 from timeline.models import Event, Period, Person, Place, Source, Topic
 
 MODELS = (Topic, Period, Place, Person, Event, Source)
@@ -13,7 +14,8 @@ class Command(BaseCommand):
     help = (
         "Rebuild the search index (FTS5 tables on SQLite, tsvector columns on PostgreSQL) "
         "from the rows. Saves keep it in step; run this after bulk_create(), which sends "
-        "no signals, after a raw SQL import, or once after migrating an existing database."
+        "no signals, after a raw SQL import, or once after migrating an existing database. "
+        "It also has the database measure its tables for the query planner."
     )
 
     def add_arguments(self, parser):
@@ -28,3 +30,4 @@ class Command(BaseCommand):
                 if options["verbosity"]:
                     count = model.objects.using(database).count()
                     self.stdout.write(f"Indexed {count} {model._meta.verbose_name_plural}.")
+        refresh_statistics(database)
