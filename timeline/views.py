@@ -1,14 +1,19 @@
 """Public pages: the timeline, and a page for every period, event, person, place and source."""
 
+import hashlib
+from functools import partial
+
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, JsonResponse
+from django.template.loader import render_to_string
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
 
 from timeline.band import period_band, ticks
+from timeline.cache import cached
 from timeline.citations import Notes
 from timeline.filters import MAX_QUERY_LENGTH, EventFilter
 from timeline.models import Event, Period, Person, Place, Source, Topic
@@ -209,9 +214,26 @@ class EventListView(ListPagesMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["events"] = with_rows(context["events"], self.request.user)
+        context["filter_fields"] = filter_fields(self.filterset.form)
         context["active_filters"] = active_filters(self.request.GET, self.filterset)
         context["chronological"] = self.request.GET.get("sort", "date") in ("date", "-date")
         return context
+
+
+def filter_fields(form):
+    """Return the filter form's fields as HTML, kept until content changes.
+
+    Drawing the form's fields through Django's form templates took a fifth of a
+    timeline page; their HTML depends only on the values asked for and on the lists
+    of periods and kinds, which change only with the content. A form with errors is
+    drawn afresh each time.
+    """
+    html = partial(render_to_string, "includes/filter_fields.html", {"form": form})
+    if form.errors:
+        return html()
+    values = [(name, form.data.getlist(name)) for name in form.fields]
+    digest = hashlib.sha256(repr(values).encode()).hexdigest()
+    return cached(f"filter-fields:{digest}", html)
 
 
 def active_filters(params, filterset):
