@@ -8,30 +8,37 @@ get rows rendered for them and never stored.
 """
 
 from django.core.cache import cache
+from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 
 from timeline.cache import PAGE_TIMEOUT, content_generation
+from timeline.models.events import row_prefetches
 
 ROW_TEMPLATE = "includes/event_item.html"
 
 
 def with_rows(events, user, show_details=True):
-    """Return the events as a list, each with its rendered row in row_html."""
+    """Return the events as a list, each with its rendered row in row_html.
+
+    The events need their period selected; their places and people are fetched
+    here, and only for rows that are not already kept.
+    """
     events = list(events)
     if user.is_staff:
+        prefetch_related_objects(events, *row_prefetches(user))
         for event in events:
             event.row_html = render_row(event, show_details)
         return events
     prefix = f"timeline:row:{content_generation()}:{int(show_details)}"
     keys = {f"{prefix}:{event.pk}": event for event in events}
     found = cache.get_many(keys)
-    made = {}
-    for key, event in keys.items():
-        event.row_html = found.get(key)
-        if event.row_html is None:
-            event.row_html = made[key] = render_row(event, show_details)
+    missing = {key: event for key, event in keys.items() if key not in found}
+    prefetch_related_objects(list(missing.values()), *row_prefetches(user))
+    made = {key: render_row(event, show_details) for key, event in missing.items()}
     if made:
         cache.set_many(made, PAGE_TIMEOUT)
+    for key, event in keys.items():
+        event.row_html = found.get(key) or made[key]
     return events
 
 

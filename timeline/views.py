@@ -202,8 +202,9 @@ class EventListView(ListPagesMixin, FilterView):
 
     def get_queryset(self):
         # Grouped by period, then in time, so each period's heading appears once.
+        # Rows bring their places and people along as they are drawn (with_rows).
         user = self.request.user
-        return Event.objects.visible_to(user).with_related(user).by_period()
+        return Event.objects.visible_to(user).select_related("period").by_period()
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)

@@ -148,15 +148,20 @@ class EventQuerySet(PublicationQuerySet, SearchQuerySet):
         Only the places and people a reader may see come along; a signed-in editor
         (user) sees drafts too.
         """
-        participations = Participation.objects.select_related("person")
-        if not can_preview(user):
-            # A condition on the joined row: "person in (published people)" made SQLite
-            # read every participation of every published person, 40% of a page's time.
-            participations = participations.filter(person__status=Person.Status.PUBLISHED)
-        return self.select_related("period").prefetch_related(
-            models.Prefetch("places", queryset=Place.objects.visible_to(user)),
-            models.Prefetch("participations", queryset=participations),
-        )
+        return self.select_related("period").prefetch_related(*row_prefetches(user))
+
+
+def row_prefetches(user=None):
+    """Return the lookups that fetch a timeline row's places and people for a reader."""
+    participations = Participation.objects.select_related("person")
+    if not can_preview(user):
+        # A condition on the joined row: "person in (published people)" made SQLite
+        # read every participation of every published person, 40% of a page's time.
+        participations = participations.filter(person__status=Person.Status.PUBLISHED)
+    return [
+        models.Prefetch("places", queryset=Place.objects.visible_to(user)),
+        models.Prefetch("participations", queryset=participations),
+    ]
 
 
 class Event(SlugModel, SearchableModel, DatedModel, Publishable):
