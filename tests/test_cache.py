@@ -158,3 +158,14 @@ def test_list_counts_follow_a_withdrawal(client, event):
     event.save()
     after = {kind: listed_counts(client, *lists[kind])[slugs[kind]] for kind in lists}
     assert after == {"place": 0, "person": 0, "period": 0, "source": 0}
+
+
+def test_a_renamed_place_shows_in_the_timelines_kept_rows(client, event):
+    """Rows are kept across pages and filters; a change to what they name renews them."""
+    budapest = PlaceFactory(slug="budapest", name="Budapest")
+    event.places.add(budapest)
+    assert ">Budapest</a>" in client.get(reverse("timeline:event-list")).content.decode()
+    budapest.name = "Buda and Pest"
+    budapest.save()
+    page = client.get(reverse("timeline:event-list"), {"place": "budapest"}).content.decode()
+    assert ">Buda and Pest</a>" in page and ">Budapest</a>" not in page

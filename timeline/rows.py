@@ -20,12 +20,13 @@ ROW_TEMPLATE = "includes/event_item.html"
 def with_rows(events, user, show_details=True):
     """Return the events as a list, each with its rendered row in row_html.
 
-    The events need their period selected; their places and people are fetched
-    here, and only for rows that are not already kept.
+    Rows with details name the events' places and people, which are fetched here,
+    and only for rows that are not already kept.
     """
     events = list(events)
+    lookups = row_prefetches(user) if show_details else []
     if user.is_staff:
-        prefetch_related_objects(events, *row_prefetches(user))
+        prefetch_related_objects(events, *lookups)
         for event in events:
             event.row_html = render_row(event, show_details)
         return events
@@ -33,7 +34,7 @@ def with_rows(events, user, show_details=True):
     keys = {f"{prefix}:{event.pk}": event for event in events}
     found = cache.get_many(keys)
     missing = {key: event for key, event in keys.items() if key not in found}
-    prefetch_related_objects(list(missing.values()), *row_prefetches(user))
+    prefetch_related_objects(list(missing.values()), *lookups)
     made = {key: render_row(event, show_details) for key, event in missing.items()}
     if made:
         cache.set_many(made, PAGE_TIMEOUT)

@@ -185,9 +185,8 @@ class PeriodDetailView(PagedMixin, CitedMixin, DetailView):
         user = self.request.user
         context["children"] = period.children.visible_to(user)
         events = Event.objects.visible_to(user).in_period(period).chronological()
-        context.update(
-            self.paginate(events.prefetch_related("places"), "this period's events", "events")
-        )
+        context.update(self.paginate(events, "this period's events", "events"))
+        context["events"] = with_rows(context["events"], user, show_details=False)
         return context
 
 
@@ -367,6 +366,7 @@ class PlaceDetailView(PagedMixin, CitedMixin, DetailView):
         context["children"] = self.object.children.visible_to(user)
         events = Event.objects.visible_to(user).at_place(self.object).chronological()
         context.update(self.paginate(events.select_related("period"), "the events here", "events"))
+        context["events"] = with_rows(context["events"], user, show_details=False)
         return context
 
 
