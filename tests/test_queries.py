@@ -63,6 +63,8 @@ def add_events(count, first=0):
             summary="Something happened.",
             body=f"It happened.[^event-{n}-a]",
             period=war if n % 2 else era,
+            # bulk_create skips save(): fill the derived order column as makedata does.
+            period_position=war.position if n % 2 else era.position,
             status=Event.Status.PUBLISHED,
             featured=n < 4,
         )

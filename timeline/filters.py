@@ -3,7 +3,6 @@
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 
 from timeline import dates
 from timeline.cache import cached
@@ -81,18 +80,17 @@ class NamedObjectField(forms.CharField):
             raise ValidationError(
                 "Type a name: “%(value)s” has no letters.", params={"value": value}
             )
-        found = list(
-            self.queryset.filter(
-                Q(slug=value) | Q(pk__in=self.queryset.search(value).values("pk"))
-            ).order_by(self.name_field)[: self.MAX_OFFERED * 4]
-        )
-        exact = [row for row in found if row.slug == value]
-        named = [
+        # A link's slug first: one read of the slug index, where a search for its
+        # words ("gen", "person", "0") could match thousands of names.
+        exact = self.queryset.filter(slug=value).first()
+        if exact is not None:
+            return exact
+        found = self.queryset.search(value).order_by(self.name_field)[: self.MAX_OFFERED * 4]
+        matches = [
             row
             for row in found
             if all(word in fold(getattr(row, self.name_field)) for word in words)
         ]
-        matches = exact or named
         if not matches:
             raise ValidationError(
                 "No %(noun)s is named “%(value)s”.", params={"noun": self.noun, "value": value[:60]}

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
@@ -18,6 +19,7 @@ from timeline.citations import Notes
 from timeline.filters import MAX_QUERY_LENGTH, EventFilter
 from timeline.models import Event, Period, Person, Place, Source, Topic
 from timeline.models.base import search_words
+from timeline.models.publication import can_preview
 from timeline.rows import with_rows
 from timeline.search import search_site
 
@@ -42,8 +44,20 @@ class KeysFirstPaginator(Paginator):
     With OFFSET, the database builds every row it skips: on page 300 of the timeline
     SQLite joined 7,475 events to their periods to throw them away (35 ms). The keys
     alone come from the index that serves the order; the page's 25 rows then come by
-    primary key, with whatever the queryset joins and prefetches.
+    primary key, with whatever the queryset joins and prefetches, or as rows(keys)
+    fetches them: asked again with the queryset's conditions, a condition such as "in
+    the events of this kind" is worked out for every event of the kind to keep 25.
     """
+
+    def __init__(self, object_list, per_page, rows=None, count=None):
+        super().__init__(object_list, per_page)
+        self.rows = rows or (lambda keys: object_list.filter(pk__in=keys).order_by())
+        self.counted = count
+
+    @cached_property
+    def count(self):
+        """Return the number of rows, from count() when one is given (a kept count)."""
+        return self.counted() if self.counted else Paginator.count.func(self)
 
     def page(self, number):
         if not isinstance(self.object_list, QuerySet):
@@ -56,8 +70,8 @@ class KeysFirstPaginator(Paginator):
         keys = list(
             self.object_list.prefetch_related(None).values_list("pk", flat=True)[bottom:top]
         )
-        rows = {row.pk: row for row in self.object_list.filter(pk__in=keys).order_by()}
-        return self._get_page([rows[key] for key in keys], number, self)
+        found = {row.pk: row for row in self.rows(keys)}
+        return self._get_page([found[key] for key in keys], number, self)
 
 
 def page_context(paginator, number, what):
@@ -78,10 +92,11 @@ class PagedMixin:
 
     paginate_by = PAGE_SIZE
 
-    def paginate(self, queryset, what, name):
+    def paginate(self, queryset, what, name, rows=None):
         """Return the page's context, its rows under name ("events", "citations")."""
         number = page_number(self.request, what)
-        context = page_context(KeysFirstPaginator(queryset, self.paginate_by), number, what)
+        paginator = KeysFirstPaginator(queryset, self.paginate_by, rows)
+        context = page_context(paginator, number, what)
         context[name] = context["page_obj"].object_list
         return context
 
@@ -95,7 +110,8 @@ class ListPagesMixin:
     def paginate_queryset(self, queryset, page_size):
         """Return one page: a count that sorts nothing, then only the page's rows."""
         number = page_number(self.request, self.what)
-        context = page_context(KeysFirstPaginator(queryset, page_size), number, self.what)
+        paginator = KeysFirstPaginator(queryset, page_size, self.page_rows, self.page_count)
+        context = page_context(paginator, number, self.what)
         page = context["page_obj"]
         self.page_range = context["page_range"]
         return context["paginator"], page, page.object_list, page.has_other_pages()
@@ -104,6 +120,9 @@ class ListPagesMixin:
         context = super().get_context_data(**kwargs)
         context["page_range"] = getattr(self, "page_range", [])
         return context
+
+    page_rows = None  # fetch a page's rows from their keys (see KeysFirstPaginator)
+    page_count = None  # return the number of rows, if it is known without counting
 
 
 class CitedMixin:
@@ -204,6 +223,20 @@ class EventListView(ListPagesMixin, FilterView):
         # Rows bring their places and people along as they are drawn (with_rows).
         user = self.request.user
         return Event.objects.visible_to(user).select_related("period").by_period()
+
+    def page_rows(self, keys):
+        return Event.objects.select_related("period").filter(pk__in=keys)
+
+    def page_count(self):
+        """Count the matching events once per content change for each set of filters.
+
+        Counting a filter that matches tens of thousands of events reads them all;
+        the number depends only on the filters' values and on the content.
+        """
+        form, user = self.filterset.form, self.request.user
+        values = [(name, form.data.getlist(name)) for name in form.fields]
+        digest = hashlib.sha256(repr((can_preview(user), values)).encode()).hexdigest()
+        return cached(f"timeline-count:{digest}", self.object_list.count)
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
