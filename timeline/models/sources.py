@@ -1,5 +1,7 @@
 """Where claims come from: sources, and citations of them at a locator."""
 
+from collections import Counter
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, Q
@@ -31,9 +33,25 @@ class SourceQuerySet(PublicationQuerySet, SearchQuerySet):
         )
 
     def count_all_citations(self):
-        """Return every source's citations that a reader can see, in one grouped count."""
-        cited = Citation.objects.filter(public_citation()).order_by().values("source")
-        return {row["source"]: row["count"] for row in cited.annotate(count=Count("pk"))}
+        """Return every source's citations that a reader can see.
+
+        All of a source's citations, counted from the source index alone, less those
+        on unpublished targets, found from the few unpublished rows: asking each of
+        200,000 citations whether its target is published took over a second.
+        """
+        counts = Counter()
+        cited = Citation.objects.order_by().values("source")
+        counts.update({row["source"]: row["count"] for row in cited.annotate(count=Count("pk"))})
+        unpublished = [status for status in Publishable.Status if status != "published"]
+        for target in CITATION_TARGETS:
+            if target == "topic":  # a topic has no workflow; it is always public
+                continue
+            # Counted here, not grouped by the database: to group, SQLite's planner
+            # walked all citations in source order instead of the few hidden ones.
+            hidden = Citation.objects.filter(**{f"{target}__status__in": unpublished})
+            counts.subtract(hidden.values_list("source", flat=True))
+        published = set(Source.objects.published().values_list("pk", flat=True))
+        return {source: count for source, count in counts.items() if source in published}
 
     def in_index_order(self):
         """Return the sources read directly first, then each document under its teller."""
