@@ -93,9 +93,17 @@ class PagedMixin:
     paginate_by = PAGE_SIZE
 
     def paginate(self, queryset, what, name, rows=None):
-        """Return the page's context, its rows under name ("events", "citations")."""
+        """Return the page's context, its rows under name ("events", "citations").
+
+        The number of rows is kept until content changes: counting the 7,700 events
+        of the busiest person asked each of 95,000 events whether they took part.
+        """
         number = page_number(self.request, what)
-        paginator = KeysFirstPaginator(queryset, self.paginate_by, rows)
+        obj, user = self.object, self.request.user
+        key = f"count:{obj._meta.label}:{obj.pk}:{name}:{can_preview(user)}"
+        paginator = KeysFirstPaginator(
+            queryset, self.paginate_by, rows, count=partial(cached, key, queryset.count)
+        )
         context = page_context(paginator, number, what)
         context[name] = context["page_obj"].object_list
         return context
