@@ -38,6 +38,9 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms id=%({x-request-id}i)s "%(a)s"'
 
 pidfile = os.environ.get("GUNICORN_PIDFILE") or None
+# gunicorn's control socket has one default path per user, which two servers on one
+# machine would share; signals (HUP, TERM) and the pid file do all that is needed.
+control_socket_disable = True
 # Only the local nginx may say which scheme and address a request came with.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Load the code in each worker, not in the master, so HUP picks up new code.

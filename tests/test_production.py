@@ -364,3 +364,9 @@ def test_the_gunicorn_configuration_takes_workers_from_the_cpu_count():
     exec((BASE_DIR / "deploy" / "gunicorn.conf.py").read_text(), values)
     assert values["workers"] == os.cpu_count() * 2 + 1 or os.environ.get("GUNICORN_WORKERS")
     assert values["accesslog"] == "-" and values["timeout"] > 0 and values["graceful_timeout"] > 0
+
+
+def test_the_admin_policy_addition_applies_to_the_admin_only(admin_client, settings, db):
+    settings.ADMIN_CONTENT_SECURITY_POLICY_UPDATE = {"img-src": ["blob:"]}
+    assert "blob:" in admin_client.get(reverse("admin:index"))["Content-Security-Policy"]
+    assert "blob:" not in admin_client.get("/healthz")["Content-Security-Policy"]

@@ -175,10 +175,7 @@ def test_nginx_serves_static_and_media_files_with_long_caching_and_gzip(site):
 def test_an_edit_saved_on_one_server_is_read_on_the_other_with_the_cache_on(site):
     [(pk, slug, title)] = query(
         site,
-        "SELECT id, slug, title FROM timeline_event WHERE status = 'published' "
-        "AND slug = 'soviet-intervention-in-hungary' UNION ALL "
-        "(SELECT id, slug, title FROM timeline_event WHERE status = 'published' ORDER BY id LIMIT 1) "
-        "LIMIT 1",
+        "SELECT id, slug, title FROM timeline_event WHERE status = 'published' ORDER BY id LIMIT 1",
     )
     reader = stack.Client(cookies=False)
     page = f"/events/{slug}/"
