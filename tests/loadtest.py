@@ -67,7 +67,8 @@ def machine():
         if line.startswith("model name"):
             model = line.split(":", 1)[1].strip()
             break
-    return f"{os.cpu_count()} × {model}, Python {platform.python_version()}"
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    return f"{os.cpu_count()} × {model}, Python {platform.python_version()}, load average {load}"
 
 
 def percentile(values, fraction):
