@@ -50,11 +50,18 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "reversion",  # the editors' history: one revision per save; see timeline/history.py
+    "csp",  # Content-Security-Policy; see "Headers" below
     "timeline",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Request id, headers and /healthz first: every response carries them, and the
+    # health check answers before the page cache or the session are touched.
+    "histsite.middleware.RequestIdMiddleware",
+    "histsite.middleware.ContentSecurityPolicyMiddleware",
+    "histsite.middleware.SecurityHeadersMiddleware",
+    "histsite.health.HealthCheckMiddleware",
     "timeline.cache.PublicGZipMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -169,10 +176,11 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "media/"
-MEDIA_ROOT = BASE_DIR / "media"
+# Uploaded files; nginx serves /media/ from MEDIA_ROOT (deploy/nginx.conf).
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT") or BASE_DIR / "media")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -193,13 +201,73 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
 
-# Everything goes to one console handler on the root logger. Django's own
-# "django" logger carries a console handler of its own in development; it is
-# emptied here so that each warning is written once, not twice.
+# HTTPS. Each setting is off unless its variable turns it on, so a local
+# DJANGO_DEBUG=false run still answers plain HTTP on 127.0.0.1;
+# deploy/production.env.example turns them all on, and `manage.py check --deploy`
+# is then silent.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
+# Load balancers ask over plain HTTP, and a redirect is not an answer.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS") or 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
+# Only behind a proxy that sets X-Forwarded-Proto itself (deploy/nginx.conf does),
+# or any client could claim HTTPS.
+if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# DJANGO_SECURE_COOKIES (above) marks the session and CSRF cookies Secure.
+
+# Headers on every response (histsite/middleware.py). Public pages run no inline
+# script or style, so their policy needs neither 'unsafe-inline' nor 'unsafe-eval'.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# What the admin's pages add to that policy (README, "Headers").
+ADMIN_CONTENT_SECURITY_POLICY_UPDATE = {}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
+
+# Every record goes to stdout once, through one handler on the root logger, with
+# the request's id and path (histsite/logs.py). Django's own "django" logger carries
+# a console handler of its own in development; it is emptied so that each warning
+# is written once, not twice. DJANGO_LOG_FORMAT=json writes one JSON object a line,
+# for a log collector.
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured("DJANGO_LOG_FORMAT is text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
+    "filters": {"request": {"()": "histsite.logs.RequestFilter"}},
+    "formatters": {
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(path)s] %(message)s"
+        },
+        "json": {"()": "histsite.logs.JSONFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request"],
+            "formatter": LOG_FORMAT,
+        }
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
     "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }

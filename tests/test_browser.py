@@ -57,7 +57,9 @@ def sign_in(page, url, username, password):
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    # axe is injected as an inline script, which the site's Content-Security-Policy
+    # refuses; tests/test_csp.py loads every page with the policy enforced.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page

@@ -11,8 +11,11 @@ A backup is a gzip-compressed tar archive, ``histsite-backup-<UTC time>.tar.gz``
   was made from (the latest migration of each content app) and the rows per model;
 - ``content.json``: the content rows, a JSON list that ``loaddata`` also reads.
 
-Later versions add members (media files) beside these two; restore reads the ones
-it knows. restore also accepts a bare JSON list of rows, such as ``dumpdata`` writes.
+- ``media/...``: every file under MEDIA_ROOT (uploaded images), at its path there,
+  when MEDIA_ROOT holds any; restore writes them back.
+
+Later versions may add members beside these; restore reads the ones it knows.
+restore also accepts a bare JSON list of rows, such as ``dumpdata`` writes.
 """
 
 import datetime
@@ -44,6 +47,7 @@ FORMAT = "histsite-backup"
 VERSION = 1
 MANIFEST = "manifest.json"
 CONTENT = "content.json"
+MEDIA = "media/"
 
 
 class LoadError(Exception):
@@ -172,6 +176,10 @@ def write_backup(content, path, using=DEFAULT_DB_ALIAS):
         MANIFEST: json.dumps(manifest, indent=2),
         CONTENT: json.dumps(rows, indent=2, ensure_ascii=False),
     }
+    media = media_files()
+    if media:
+        manifest["media"] = len(media)
+        members[MANIFEST] = json.dumps(manifest, indent=2)
     path.parent.mkdir(parents=True, exist_ok=True)
     # Written beside the target and renamed, so a backup cut short never looks whole.
     partial = path.with_name(path.name + ".part")
@@ -182,10 +190,54 @@ def write_backup(content, path, using=DEFAULT_DB_ALIAS):
                 info = tarfile.TarInfo(name)
                 info.size, info.mtime, info.mode = len(data), int(now.timestamp()), 0o644
                 archive.addfile(info, io.BytesIO(data))
+            for name, file_path in media:
+                archive.add(file_path, arcname=MEDIA + name, recursive=False)
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
     return path
+
+
+def media_files():
+    """Return (name, path) for every file under MEDIA_ROOT, names relative to it."""
+    root = Path(settings.MEDIA_ROOT)
+    if not root.is_dir():
+        return []
+    return [
+        (file.relative_to(root).as_posix(), file)
+        for file in sorted(root.rglob("*"))
+        if file.is_file() and not file.is_symlink()
+    ]
+
+
+def restore_media(path):
+    """Write the media files of a backup archive into MEDIA_ROOT; return how many.
+
+    Files of the same name are replaced; files the backup does not hold are left.
+    Only plain files at plain relative paths are written: a member naming an
+    absolute path, or one with "..", is refused before anything is written.
+    """
+    path = Path(path)
+    if not tarfile.is_tarfile(path):
+        return 0
+    root = Path(settings.MEDIA_ROOT).resolve()
+    try:
+        with tarfile.open(path) as archive:
+            members = [m for m in archive.getmembers() if m.name.startswith(MEDIA)]
+            for member in members:
+                name = member.name[len(MEDIA) :]
+                target = (root / name).resolve()
+                if not member.isfile() or not name or root not in target.parents:
+                    raise BackupError(f"{path}: refusing the media member {member.name!r}.")
+            for member in members:
+                target = root / member.name[len(MEDIA) :]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with archive.extractfile(member) as source, open(target, "wb") as out:
+                    while chunk := source.read(1 << 20):
+                        out.write(chunk)
+    except (OSError, tarfile.TarError) as error:
+        raise BackupError(f"{path}: media cannot be restored: {error}") from None
+    return len(members)
 
 
 def read_backup(path):

@@ -2,6 +2,24 @@
 
 TICK_STEPS = (1, 2, 5, 10, 20, 25, 50, 100, 200, 500)
 MAX_TICKS = 6
+# Places and widths are given to the page as classes from static/css/band.css, in
+# steps of a quarter of a per cent, not as style="" attributes, which the
+# Content-Security-Policy refuses. A quarter per cent of 73 years is under 70 days.
+STEPS_PER_PERCENT = 4
+
+
+def band_step(percent):
+    """Return the number of the step nearest to percent, from 0 to 100 per cent."""
+    return min(max(round(percent * STEPS_PER_PERCENT), 0), 100 * STEPS_PER_PERCENT)
+
+
+def stylesheet():
+    """Return static/css/band.css: a class for each step of --left and of --width."""
+    lines = ["/* Made by timeline.band.stylesheet(); tests/test_production.py checks it. */"]
+    for number in range(100 * STEPS_PER_PERCENT + 1):
+        percent = f"{number / STEPS_PER_PERCENT:g}%"
+        lines.append(f".band-l-{number}{{--left:{percent}}}.band-w-{number}{{--width:{percent}}}")
+    return "\n".join(lines) + "\n"
 
 
 def fractional_year(day):
@@ -17,11 +35,16 @@ def period_band(periods, first_year, last_year):
     for period in periods:
         start = max(fractional_year(period.date_earliest), start_of_span)
         end = min(fractional_year(period.date_latest) + 1 / 366, end_of_span)
+        left = round((start - start_of_span) / length * 100, 2)
+        width = max(round((end - start) / length * 100, 2), 0.8)
+        # Both edges to the nearest step, so neighbours meet as they did.
+        right = max(band_step(left + width), band_step(left) + 1)
         band.append(
             {
                 "period": period,
-                "left": round((start - start_of_span) / length * 100, 2),
-                "width": max(round((end - start) / length * 100, 2), 0.8),
+                "left": left,
+                "width": width,
+                "classes": f"band-l-{band_step(left)} band-w-{right - band_step(left)}",
             }
         )
     return band
@@ -45,7 +68,7 @@ def ticks(first_year, last_year):
         years.append(last_year)
     # The last year's label stands at the end of that year, where the band ends.
     ends = {last_year} - {first_year}
-    return [
-        {"year": year, "at": round((year + (year in ends) - first_year) / length * 100, 2)}
-        for year in years
+    places = [
+        (year, round((year + (year in ends) - first_year) / length * 100, 2)) for year in years
     ]
+    return [{"year": year, "at": at, "classes": f"band-l-{band_step(at)}"} for year, at in places]

@@ -49,8 +49,11 @@ class Command(BaseCommand):
                 # The rows are the database's own, saved as they were: validating them
                 # again could refuse content that rules added since have never seen.
                 saved = backup.load([(backup.display_path(path), rows)], validate=False)
+                # Last, so a load that fails writes no file; a media failure undoes the load.
+                media = backup.restore_media(path)
         except (backup.LoadError, backup.BackupError) as error:
             raise CommandError(str(error)) from None
         if verbosity >= 1:
             replaced = f", in place of {deleted} deleted row(s)" if deleted else ""
-            self.stdout.write(f"Restored {len(saved)} object(s) from {path}{replaced}.")
+            files = f" and {media} media file(s)" if media else ""
+            self.stdout.write(f"Restored {len(saved)} object(s){files} from {path}{replaced}.")
