@@ -83,8 +83,13 @@ class Prepared:
         return ContentFile(self.content, name=self.name)
 
 
-def megabytes(size):
-    return f"{size / (1024 * 1024):.1f} MB"
+def file_size(size):
+    """Return a size in bytes as a reader says it: "10.0 MB", "264 KB", "12 bytes"."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    if size >= 1024:
+        return f"{size // 1024} KB"
+    return f"{size} bytes"
 
 
 def describe(data):
@@ -129,8 +134,8 @@ def prepare(upload):
         refuse("The file is empty (0 bytes); choose the picture again.", "empty")
     if size > settings.IMAGE_MAX_BYTES:
         refuse(
-            f"The file is {megabytes(size)}; the largest this site takes is "
-            f"{megabytes(settings.IMAGE_MAX_BYTES)}. Save it smaller and upload it again.",
+            f"The file is {file_size(size)}; the largest this site takes is "
+            f"{file_size(settings.IMAGE_MAX_BYTES)}. Save it smaller and upload it again.",
             "too_large",
         )
     upload.seek(0)
