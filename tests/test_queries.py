@@ -142,9 +142,10 @@ def test_query_counts_per_page_type(client):
     counts = query_counts(client)
     # A count that sorts nothing, the page of rows, their places and their people.
     assert counts[reverse("timeline:event-list")] == 4
-    assert counts[reverse("timeline:event-detail", args=["event-3"])] == 7
-    # The person, the count of their events, one page of them, their citations.
-    assert counts[reverse("timeline:person-detail", args=["person-1"])] == 4
+    # Seven, and one for its pictures (with their images and sources).
+    assert counts[reverse("timeline:event-detail", args=["event-3"])] == 8
+    # The person, the count of their events, one page of them, their citations, pictures.
+    assert counts[reverse("timeline:person-detail", args=["person-1"])] == 5
 
 
 def test_a_page_after_an_edit_costs_at_most_three_more_queries(client):
