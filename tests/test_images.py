@@ -119,6 +119,11 @@ REFUSED = [
     ("truncated png", samples.png((200, 150))[:300], "damaged"),
     ("jpeg with html after it", samples.jpeg() + samples.HTML, "polyglot"),
     ("jpeg with a zip after it", samples.jpeg() + samples.zip_archive(), "polyglot"),
+    *(
+        [("avif with a zip after it", samples.avif() + samples.zip_archive(), "polyglot")]
+        if AVIF
+        else []
+    ),
     ("png with script in its text", samples.png_with_text(b"<script>alert(1)</script>"), "HTML"),
     ("png claiming 100000 x 100000", samples.png_claiming(100_000, 100_000), "decompression bomb"),
     ("jpeg claiming 9000 x 9000", samples.jpeg_claiming(9000, 9000), "81.0 megapixels"),
@@ -524,3 +529,16 @@ def test_pages_with_pictures_pass_the_query_budget_when_the_card_is_asked_for(cl
     with CaptureQueriesContext(connection) as queries:
         card(client, reverse("timeline:event-card", args=[event.slug]))
     assert len(queries) <= MAX_QUERIES
+
+
+def test_an_items_revisions_hold_its_pictures(media_root):
+    import reversion
+    from reversion.models import Version
+
+    event, image = EventFactory(), ImageFactory()
+    with reversion.create_revision():
+        Illustration.objects.create(event=event, image=image, lead=True)
+        reversion.add_to_revision(event)
+    Illustration.objects.all().delete()
+    Version.objects.get_for_object(event).first().revision.revert(delete=True)
+    assert event.illustrations.get().image == image

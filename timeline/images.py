@@ -256,18 +256,23 @@ def image_end(data, found):
 
 
 def box_end(data):
-    """Return where the last top-level ISO media box of an AVIF file ends."""
+    """Return where the last well-formed top-level ISO media box of an AVIF file ends.
+
+    A box is a size and a four-letter type; what follows the last box that has both
+    and fits in the file is not part of the picture.
+    """
     position = 0
     while position + 8 <= len(data):
         size = int.from_bytes(data[position : position + 4], "big")
+        kind = data[position + 4 : position + 8]
         if size == 1:
             size = int.from_bytes(data[position + 8 : position + 16], "big")
         elif size == 0:
-            return len(data)
-        if size < 8:
+            size = len(data) - position  # the last box runs to the end of the file
+        if size < 8 or position + size > len(data) or not kind.isalnum():
             return position
         position += size
-    return min(position, len(data))
+    return position
 
 
 def upright(picture):
