@@ -169,8 +169,11 @@ def test_the_defaults_are_ten_megabytes_and_forty_megapixels():
     assert settings.IMAGE_MAX_PIXELS == 40_000_000
 
 
-def test_exif_and_gps_are_gone_from_every_file_and_orientation_is_applied(admin_client, media_root):
-    data = samples.encode(samples.picture((1000, 600)), "JPEG", exif=samples.exif_with_gps(6))
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_exif_and_gps_are_gone_from_every_file_and_orientation_is_applied(
+    admin_client, media_root, fmt
+):
+    data = samples.encode(samples.picture((1000, 600)), fmt, exif=samples.exif_with_gps(6))
     assert PILImage.open(io.BytesIO(data)).getexif().get_ifd(samples.GPS_IFD)
     assert upload(admin_client, data).status_code == 302
     image = Image.objects.get()
