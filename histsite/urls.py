@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static as media_static
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
@@ -20,3 +22,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("timeline.urls")),
 ]
+# Uploaded pictures in development (make run); in production the web server in front
+# of gunicorn serves /media/ from MEDIA_ROOT (see the README). Empty when DEBUG is off.
+urlpatterns += media_static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

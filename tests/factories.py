@@ -1,11 +1,15 @@
 """Factories for rows the tests make on the fly."""
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests import image_samples
 from timeline.models import (
     Citation,
     Event,
     EventKind,
+    Illustration,
+    Image,
     Participation,
     Period,
     Person,
@@ -113,4 +117,28 @@ class CitationFactory(factory.django.DjangoModelFactory):
     source = factory.SubFactory(SourceFactory)
     key = factory.Sequence(lambda n: f"citation-{n}")
     locator = "Lead"
+    event = factory.SubFactory(EventFactory)
+
+
+class ImageFactory(factory.django.DjangoModelFactory):
+    """A published picture; use it with the media_root fixture, which keeps files apart."""
+
+    class Meta:
+        model = Image
+
+    status = "published"  # readers see it; tests make drafts on purpose
+
+    slug = factory.Sequence(lambda n: f"image-{n}")
+    alt = factory.Sequence(lambda n: f"A red and grey test picture, number {n}.")
+    caption = "A test picture."
+    credit = "A. Photographer"
+    licence = Image.Licence.CC_BY_SA
+    file = factory.LazyFunction(lambda: SimpleUploadedFile("picture.jpg", image_samples.jpeg()))
+
+
+class IllustrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Illustration
+
+    image = factory.SubFactory(ImageFactory)
     event = factory.SubFactory(EventFactory)

@@ -63,6 +63,7 @@ def event_form(**fields):
         "status": "draft",
         **inline_management("participations"),
         **inline_management("citations"),
+        **inline_management("illustrations"),
     }
     data.update(fields)
     return data
@@ -79,6 +80,7 @@ def period_form(**fields):
         "body": "",
         "status": "published",
         **inline_management("citations"),
+        **inline_management("illustrations"),
     }
     data.update(fields)
     return data
@@ -97,6 +99,7 @@ def person_form(**fields):
         "status": "draft",
         **inline_management("participations"),
         **inline_management("citations"),
+        **inline_management("illustrations"),
     }
     data.update(fields)
     return data
@@ -139,6 +142,7 @@ def test_admin_adds_an_event_with_a_citation(admin_client):
     source = SourceFactory()
     data = event_form(
         **inline_management("citations", total=1),
+        **inline_management("illustrations"),
         **{
             "citations-0-source": str(source.pk),
             "citations-0-locator_label": "section",
@@ -175,6 +179,7 @@ def test_admin_shows_a_form_error_for_a_span_that_ends_before_it_starts(admin_cl
         "body": "",
         "status": "published",
         **inline_management("citations"),
+        **inline_management("illustrations"),
     }
     response = admin_client.post(reverse("admin:timeline_period_add"), data)
     assert response.status_code == 200
@@ -185,6 +190,7 @@ def test_admin_shows_a_form_error_for_a_span_that_ends_before_it_starts(admin_cl
 def test_admin_shows_a_form_error_for_a_citation_with_no_source(admin_client):
     data = event_form(
         **inline_management("citations", total=1),
+        **inline_management("illustrations"),
         **{
             "citations-0-source": "",
             "citations-0-locator_label": "section",
@@ -348,6 +354,7 @@ def test_admin_rejects_a_marker_that_names_no_citation(admin_client):
     data = event_form(
         body="Tanks entered the city.[^whirlwind-tanks] Soon after, shots.[^no-such-note]",
         **inline_management("citations", total=1),
+        **inline_management("illustrations"),
         **{
             "citations-0-source": str(source.pk),
             "citations-0-locator_label": "section",
@@ -369,6 +376,7 @@ def test_admin_accepts_markers_that_name_the_citations_added_with_them(admin_cli
     data = event_form(
         body="Tanks entered the city.[^whirlwind-tanks]",
         **inline_management("citations", total=1),
+        **inline_management("illustrations"),
         **{
             "citations-0-source": str(source.pk),
             "citations-0-locator_label": "section",

@@ -147,10 +147,11 @@ def test_query_counts_per_page_type(client):
     # A count that sorts nothing, the page's keys from the order's index, the page's
     # rows by key, their places and their people.
     assert counts[reverse("timeline:event-list")] == 5
-    assert counts[reverse("timeline:event-detail", args=["event-3"])] == 7
+    # Seven, and one for its pictures (with their images and sources).
+    assert counts[reverse("timeline:event-detail", args=["event-3"])] == 8
     # The person, the count of their events, one page of their keys, those events,
-    # their citations.
-    assert counts[reverse("timeline:person-detail", args=["person-1"])] == 5
+    # their citations, their pictures.
+    assert counts[reverse("timeline:person-detail", args=["person-1"])] == 6
 
 
 def test_a_page_after_an_edit_costs_at_most_three_more_queries(client):

@@ -16,6 +16,8 @@ from timeline.models import (
     Citation,
     Event,
     EventKind,
+    Illustration,
+    Image,
     Participation,
     Period,
     Person,
@@ -130,6 +132,55 @@ class PersonParticipationInline(ParticipationInline):
     verbose_name_plural = "parts in events"
 
 
+def image_preview(image, width=160):
+    """Return a small picture of an image for the admin, or a dash before it has one."""
+    if image is None or not image.renditions:
+        return "—"
+    scaled = round(image.height * width / image.width) if image.width else width
+    return format_html(
+        '<img src="{}" width="{}" height="{}" alt="{}" class="image-preview">',
+        image.thumbnail,
+        width,
+        scaled,
+        image.alt,
+    )
+
+
+class IllustrationInlineFormSet(BaseInlineFormSet):
+    """Allow one lead picture per item, with a sentence rather than an IntegrityError."""
+
+    def clean(self):
+        super().clean()
+        leads = [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("lead")
+        ]
+        if len(leads) > 1:
+            raise forms.ValidationError(
+                f"Mark one picture as the lead, not {len(leads)}.", code="one_lead"
+            )
+
+
+class IllustrationInline(admin.TabularInline):
+    """Pictures shown with an item, in order; the image is chosen, so one is reused."""
+
+    model = Illustration
+    formset = IllustrationInlineFormSet
+    extra = 0
+    autocomplete_fields = ("image",)
+    fields = ("image", "preview", "lead", "order")
+    readonly_fields = ("preview",)
+    verbose_name = "picture"
+    verbose_name_plural = "pictures"
+
+    @admin.display(description="preview")
+    def preview(self, obj):
+        return image_preview(obj.image if obj.image_id else None, width=120)
+
+
 class SlugMediaMixin:
     """Make slugs that break words at dashes, as timeline.text.slugify does."""
 
@@ -204,7 +255,7 @@ class PeriodAdmin(
         ("Text", {"fields": ("summary", "body")}),
         ("Publication", {"fields": ("status", "publication_record")}),
     )
-    inlines = (CitationInline,)
+    inlines = (CitationInline, IllustrationInline)
 
     @admin.display(description="date", ordering="date_earliest")
     def date_reading_display(self, obj):
@@ -248,7 +299,7 @@ class EventAdmin(
         ("Text", {"fields": ("summary", "body")}),
         ("Publication", {"fields": ("status", "featured", "publication_record")}),
     )
-    inlines = (ParticipationInline, CitationInline)
+    inlines = (ParticipationInline, CitationInline, IllustrationInline)
 
     @admin.display(description="date", ordering="date_earliest")
     def date_text_display(self, obj):
@@ -276,7 +327,7 @@ class PersonAdmin(
         ("About", {"fields": ("titles", "biography", ("born", "died"), "featured")}),
         ("Publication", {"fields": ("status", "publication_record")}),
     )
-    inlines = (PersonParticipationInline, CitationInline)
+    inlines = (PersonParticipationInline, CitationInline, IllustrationInline)
 
     @admin.display(description="titles")
     def title_summary(self, obj):
@@ -297,7 +348,7 @@ class PlaceAdmin(
     search_fields = ("name", "other_names", "slug")
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("parent",)
-    inlines = (CitationInline,)
+    inlines = (CitationInline, IllustrationInline)
 
     @admin.display(description="other names")
     def other_names_display(self, obj):
@@ -379,3 +430,35 @@ class ParticipationAdmin(HistoryAdmin):
     list_select_related = ("person", "event")
     search_fields = ("person__name", "event__title", "role")
     autocomplete_fields = ("person", "event")
+
+
+@admin.register(Image)
+class ImageAdmin(PublicationAdminMixin, SlugMediaMixin, admin.ModelAdmin):
+    """Pictures: uploaded once, checked and cleaned (timeline/images.py), shown anywhere."""
+
+    list_display = ("preview_small", "alt", "credit", "licence", "status", "size_display")
+    list_filter = ("status", "licence")
+    search_fields = ("alt", "caption", "credit", "slug")
+    prepopulated_fields = {"slug": ("alt",)}
+    autocomplete_fields = ("source",)
+    readonly_fields = ("preview", "size_display", "publication_record")
+    fieldsets = (
+        (None, {"fields": ("file", "preview", "size_display", "alt", "slug", "caption")}),
+        ("Rights", {"fields": ("credit", "licence", "licence_note")}),
+        ("Source", {"fields": ("source", ("locator_label", "locator"))}),
+        ("Publication", {"fields": ("status", "publication_record")}),
+    )
+
+    @admin.display(description="preview")
+    def preview(self, obj):
+        return image_preview(obj, width=320)
+
+    @admin.display(description="picture")
+    def preview_small(self, obj):
+        return image_preview(obj, width=80)
+
+    @admin.display(description="size")
+    def size_display(self, obj):
+        if obj is None or not obj.width:
+            return "—"
+        return f"{obj.width} × {obj.height} pixels"

@@ -35,6 +35,7 @@ from timeline.models import (
     Citation,
     Event,
     EventKind,
+    Illustration,
     Participation,
     Period,
     Person,
@@ -46,15 +47,15 @@ from timeline.models import (
 # Each item, with the inlines saved and versioned with it (reverse accessors).
 ITEMS = {
     Topic: ("citations",),
-    Period: ("citations",),
-    Event: ("participations", "citations"),
-    Person: ("participations", "citations"),
-    Place: ("citations",),
+    Period: ("citations", "illustrations"),
+    Event: ("participations", "citations", "illustrations"),
+    Person: ("participations", "citations", "illustrations"),
+    Place: ("citations", "illustrations"),
     Source: (),
     EventKind: (),
 }
 # Inlines have admin pages of their own too, where a save versions the inline alone.
-PARTS = (Citation, Participation)
+PARTS = (Citation, Participation, Illustration)
 
 IMPORTED = "Initial import from the fixtures"
 RELOADED = "Reloaded from the fixtures over the content (loadcontent --force)"

@@ -5,8 +5,8 @@ them in step afterwards (a new model's permissions join the roles; a database
 flushed by a test or a restore gets them back), both through sync_roles().
 """
 
-CONTENT = ("event", "person", "place", "period", "source")
-SUPPORTING = ("citation", "participation")
+CONTENT = ("event", "person", "place", "period", "source", "image")
+SUPPORTING = ("citation", "participation", "illustration")
 
 
 def role_permissions():

@@ -1,6 +1,8 @@
 from django.urls import path
 
 from timeline import views
+from timeline.cards import CardView
+from timeline.models import Event, Period, Person, Place, Source
 
 app_name = "timeline"
 
@@ -19,4 +21,10 @@ urlpatterns = [
     path("sources/", views.SourceListView.as_view(), name="source-list"),
     path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source-detail"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("card.png", CardView.as_view(), name="site-card"),
+    path("periods/<slug:slug>/card.png", CardView.as_view(model=Period), name="period-card"),
+    path("events/<slug:slug>/card.png", CardView.as_view(model=Event), name="event-card"),
+    path("people/<slug:slug>/card.png", CardView.as_view(model=Person), name="person-card"),
+    path("places/<slug:slug>/card.png", CardView.as_view(model=Place), name="place-card"),
+    path("sources/<slug:slug>/card.png", CardView.as_view(model=Source), name="source-card"),
 ]

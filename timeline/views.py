@@ -5,7 +5,7 @@ from functools import partial
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.functional import cached_property
@@ -19,6 +19,7 @@ from timeline.citations import Notes
 from timeline.filters import MAX_QUERY_LENGTH, EventFilter
 from timeline.models import Event, Period, Person, Place, Source, Topic
 from timeline.models.base import search_words
+from timeline.models.images import illustrations_prefetch
 from timeline.models.publication import can_preview
 from timeline.rows import with_rows
 from timeline.search import search_site
@@ -155,6 +156,22 @@ class CitedMixin:
         }
 
 
+class IllustratedMixin:
+    """Hand the page its pictures, read in one query: the lead and the rest, in order."""
+
+    def get_object(self, queryset=None):
+        item = super().get_object(queryset)
+        prefetch_related_objects([item], illustrations_prefetch(self.request.user))
+        return item
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        shown = list(self.object.illustrations.all())
+        context["lead_illustration"] = shown[0] if shown else None
+        context["gallery"] = shown[1:]
+        return context
+
+
 class TopicView(DetailView):
     """A topic's page: its lead, its periods along the years, its key events and people."""
 
@@ -200,7 +217,7 @@ class PeriodListView(ListPagesMixin, ListView):
         return periods.with_event_count()
 
 
-class PeriodDetailView(PagedMixin, CitedMixin, DetailView):
+class PeriodDetailView(IllustratedMixin, PagedMixin, CitedMixin, DetailView):
     template_name = "timeline/period_detail.html"
 
     def get_queryset(self):
@@ -328,7 +345,7 @@ class NameSuggestionsView(View):
         return JsonResponse({"names": field.suggestions(text) if search_words(text) else []})
 
 
-class EventDetailView(CitedMixin, DetailView):
+class EventDetailView(IllustratedMixin, CitedMixin, DetailView):
     template_name = "timeline/event_detail.html"
 
     def get_queryset(self):
@@ -359,7 +376,7 @@ class PersonListView(ListPagesMixin, ListView):
         return context
 
 
-class PersonDetailView(PagedMixin, CitedMixin, DetailView):
+class PersonDetailView(IllustratedMixin, PagedMixin, CitedMixin, DetailView):
     template_name = "timeline/person_detail.html"
 
     def get_queryset(self):
@@ -392,7 +409,7 @@ class PlaceListView(ListPagesMixin, ListView):
         return context
 
 
-class PlaceDetailView(PagedMixin, CitedMixin, DetailView):
+class PlaceDetailView(IllustratedMixin, PagedMixin, CitedMixin, DetailView):
     template_name = "timeline/place_detail.html"
 
     def get_queryset(self):
