@@ -3,16 +3,19 @@
 from django import forms
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
+from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
 
-from timeline.band import period_band, ticks
+from timeline.drawing import Drawing, Window
+from timeline.maps import HIGHLIGHTED, locator_map, place_map
 from timeline.citations import Notes
 from timeline.filters import MAX_QUERY_LENGTH, EventFilter
 from timeline.models import Event, Period, Person, Place, Source, Topic
 from timeline.models.base import search_words
 from timeline.search import search_site
+from timeline.visual_views import EventMapView, EventTimelineView, ViewError, view_links, view_name
 
 PAGE_SIZE = 25
 MAX_PAGE = 10**6
@@ -115,10 +118,13 @@ class TopicView(DetailView):
         context["see_also_markers"] = notes.placed_in(topic.see_also)
         context["reference_groups"] = notes.groups()
         if topic.span_years:
-            first, last = topic.span_years
-            periods = topic.periods.visible_to(user).top_level()
-            context["band"] = period_band(periods, first, last)
-            context["band_ticks"] = ticks(first, last)
+            # The timeline's drawing at its widest zoom: the topic's periods and events.
+            span = (topic.span_start, topic.span_end)
+            window = Window.around("all", topic.span_start, span)
+            periods = topic.periods.visible_to(user)
+            events = Event.objects.visible_to(user).of_topic(topic)
+            context["drawing"] = Drawing(window, events, periods).layout()
+            context["locator_map"] = locator_map(Place.objects.published().filter(slug__in=HIGHLIGHTED))
         context["key_events"] = Event.objects.key_events(topic, user)
         context["key_people"] = Person.objects.visible_to(user).featured().of_topic(topic)
         return context
@@ -175,6 +181,16 @@ class EventListView(ListPagesMixin, FilterView):
         return Event.objects.visible_to(user).with_related(user).by_period()
 
     def get(self, request, *args, **kwargs):
+        # The timeline, the drawing and the map share one address and one filter state.
+        try:
+            view = view_name(request.GET)
+        except ViewError as error:
+            context = {"error": str(error), "view_links": view_links(request.GET, None)}
+            return render(request, "timeline/event_view_error.html", context, status=400)
+        if view == "timeline":
+            return EventTimelineView.as_view()(request, *args, **kwargs)
+        if view == "map":
+            return EventMapView.as_view()(request, *args, **kwargs)
         response = super().get(request, *args, **kwargs)
         if self.filterset.is_bound and not self.filterset.is_valid():
             response.status_code = 400
@@ -183,6 +199,8 @@ class EventListView(ListPagesMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["active_filters"] = active_filters(self.request.GET, self.filterset)
+        context["view_links"] = view_links(self.request.GET, "list")
+        context["view"] = "list"
         context["chronological"] = self.request.GET.get("sort", "date") in ("date", "-date")
         return context
 
@@ -311,6 +329,8 @@ class PlaceDetailView(PagedMixin, CitedMixin, DetailView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["children"] = self.object.children.visible_to(user)
+        located = Place.objects.visible_to(user).within(self.object).exclude(latitude=None)
+        context["place_map"] = place_map(self.object, located.order_by("name"))
         events = Event.objects.visible_to(user).at_place(self.object).chronological()
         context.update(self.paginate(events.select_related("period"), "the events here", "events"))
         return context

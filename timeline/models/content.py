@@ -344,6 +344,15 @@ class Place(SlugModel, SearchableModel, TreeModel, Publishable):
     def has_coordinates(self):
         return self.latitude is not None and self.longitude is not None
 
+    @property
+    def coordinates_text(self):
+        """Return the point as a reader writes it: "47.49835° N, 19.04045° E"."""
+        if not self.has_coordinates:
+            return ""
+        north = "N" if self.latitude >= 0 else "S"
+        east = "E" if self.longitude >= 0 else "W"
+        return f"{abs(self.latitude)}° {north}, {abs(self.longitude)}° {east}"
+
     def get_absolute_url(self):
         return reverse("timeline:place-detail", kwargs={"slug": self.slug})
 
