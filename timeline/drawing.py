@@ -171,9 +171,14 @@ def span_text(first, last):
     """Return a span of days as a reader says it: "4–10 November 1956", "1955–1957"."""
     if first == last:
         return day_text(first)
-    whole_years = first.month == 1 and first.day == 1 and (last + ONE_DAY).timetuple()[1:3] == (
-        1,
-        1,
+    whole_years = (
+        first.month == 1
+        and first.day == 1
+        and (last + ONE_DAY).timetuple()[1:3]
+        == (
+            1,
+            1,
+        )
     )
     if whole_years:
         return str(first.year) if first.year == last.year else f"{first.year}–{last.year}"
@@ -278,10 +283,7 @@ class Drawing:
         self.columns = self.count_columns(events)
         self.total = sum(count for count, _ in self.columns.values())
         sparse = [
-            unit
-            for count, units in self.columns.values()
-            if count <= INDIVIDUAL
-            for unit in units
+            unit for count, units in self.columns.values() if count <= INDIVIDUAL for unit in units
         ]
         self.clusters = self.make_clusters()
         self.marks = self.make_marks(events, sparse) if sparse else []
@@ -321,7 +323,9 @@ class Drawing:
 
     def mark(self, row, url):
         window = self.window
-        shape, fade_start, fade_end = shape_of(row["date"], row["date_earliest"], row["date_latest"])
+        shape, fade_start, fade_end = shape_of(
+            row["date"], row["date_earliest"], row["date_latest"]
+        )
         timed = row["time_key"] >= 0
         x1 = window.x(row["date_earliest"], row["time_key"] if timed else None)
         x2 = window.x(row["date_latest"] + ONE_DAY)
@@ -407,7 +411,9 @@ class Drawing:
                     "url": url.replace("--slug--", row["slug"]),
                     "slug": row["slug"],
                     "label": f"{title}, {row['date_reading']}",
-                    "text": title if len(title) <= fits else (title[: fits - 1] + "…")
+                    "text": title
+                    if len(title) <= fits
+                    else (title[: fits - 1] + "…")
                     if fits >= 5
                     else "",
                     "row": depth,
@@ -504,7 +510,8 @@ def year_ticks(first, last):
 def zoom_url(params, zoom, focus):
     """Return the timeline view's URL at a zoom level around a day, with the filters."""
     query = [*params, ("view", "timeline"), ("zoom", zoom)]
-    if zoom != "all" and focus is not None:
+    # The whole span keeps the day it was reached from, so zooming back in returns there.
+    if focus is not None:
         query.append(("at", focus.isoformat()))
     return f"{reverse('timeline:event-list')}?{urlencode(query)}"
 
@@ -543,5 +550,6 @@ def zoom_links(window, params):
             focus = window.step(direction)
             if focus is not None:
                 neighbour = Window.around(window.zoom, focus)
-                links[name] = {"url": zoom_url(params, window.zoom, focus), "label": neighbour.label}
+                url = zoom_url(params, window.zoom, focus)
+                links[name] = {"url": url, "label": neighbour.label}
     return links

@@ -50,7 +50,12 @@ def box_around(points, min_degrees=MIN_DEGREES):
     centre_lon, centre_lat = (west + east) / 2, (south + north) / 2
     half_lon = max(east - west, min_degrees) * (0.5 + MARGIN)
     half_lat = max(north - south, min_degrees * 0.6) * (0.5 + MARGIN)
-    return (centre_lon - half_lon, centre_lat - half_lat, centre_lon + half_lon, centre_lat + half_lat)
+    return (
+        centre_lon - half_lon,
+        centre_lat - half_lat,
+        centre_lon + half_lon,
+        centre_lat + half_lat,
+    )
 
 
 class Projection:
@@ -201,6 +206,11 @@ def places_of_events(events, user=None):
     return places
 
 
+def radius(count, most):
+    """Return a mark's radius: its area grows with its number of events."""
+    return round(MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * math.sqrt(count / most), 1)
+
+
 def events_map(places, params):
     """Return the map of the filtered events' places, each mark sized by its events."""
     located = [place for place in places if place.has_coordinates]
@@ -220,7 +230,7 @@ def events_map(places, params):
             {
                 "x": x,
                 "y": y,
-                "r": round(MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * math.sqrt(place.event_count / most), 1),
+                "r": radius(place.event_count, most),
                 "url": place.list_url,
                 "label": f"{place.name}: {events}, show them in the list",
                 "count": place.event_count,

@@ -8,10 +8,10 @@ from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
 
-from timeline.drawing import Drawing, Window
-from timeline.maps import HIGHLIGHTED, locator_map, place_map
 from timeline.citations import Notes
+from timeline.drawing import Drawing, Window
 from timeline.filters import MAX_QUERY_LENGTH, EventFilter
+from timeline.maps import HIGHLIGHTED, locator_map, place_map
 from timeline.models import Event, Period, Person, Place, Source, Topic
 from timeline.models.base import search_words
 from timeline.search import search_site
@@ -124,7 +124,8 @@ class TopicView(DetailView):
             periods = topic.periods.visible_to(user)
             events = Event.objects.visible_to(user).of_topic(topic)
             context["drawing"] = Drawing(window, events, periods).layout()
-            context["locator_map"] = locator_map(Place.objects.published().filter(slug__in=HIGHLIGHTED))
+            countries = Place.objects.published().filter(slug__in=HIGHLIGHTED)
+            context["locator_map"] = locator_map(countries)
         context["key_events"] = Event.objects.key_events(topic, user)
         context["key_people"] = Person.objects.visible_to(user).featured().of_topic(topic)
         return context
