@@ -411,11 +411,8 @@ class Drawing:
                     "url": url.replace("--slug--", row["slug"]),
                     "slug": row["slug"],
                     "label": f"{title}, {row['date_reading']}",
-                    "text": title
-                    if len(title) <= fits
-                    else (title[: fits - 1] + "…")
-                    if fits >= 5
-                    else "",
+                    # The whole title or none: the visible words stay part of the link's name.
+                    "text": title if len(title) <= fits else "",
                     "row": depth,
                     "x": round(x1, 1),
                     "width": round(width, 1),
@@ -457,7 +454,7 @@ class Drawing:
                 "url": zoom_url(self.list_params, finer, min(day, window.end - ONE_DAY))
                 if finer
                 else "",
-                "label": f"Zoom to {name}",
+                "label": f"{text}: zoom to {name}",
             }
             for day, text, name in ticks
         ]
