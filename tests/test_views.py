@@ -534,7 +534,7 @@ def test_a_second_topic_gets_its_own_page_from_the_same_template(client, content
     PeriodFactory(slug="after-1991", title="After the Soviet Union", date="1992/2000", topic=topic)
     html = client.get(reverse("timeline:topic-detail", args=["hungary-russia"])).content.decode()
     assert "<h1>Hungary–Russia relations</h1>" in html
-    assert "Periods, 1992–2000" in html
+    assert "Periods and events, 1992–2000" in html
     home = client.get(reverse("timeline:home")).content.decode()
     assert "<h1>Hungary–Soviet Union relations</h1>" in home
 

@@ -18,8 +18,19 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, DateField, F, IntegerField, Max, Min, Value, When
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, Greatest
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Greatest
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -227,13 +238,32 @@ def unit_expression(window):
     start = Greatest(
         F("date_earliest"), Value(window.start, output_field=DateField()), output_field=DateField()
     )
-    unit = UNITS[window.zoom]
-    year = ExtractYear(start)
-    if unit == "year":
-        return year
-    if unit == "month":
-        return year * 100 + ExtractMonth(start)
-    return year * 10000 + ExtractMonth(start) * 100 + ExtractDay(start)
+    return DateNumber(start, unit=UNITS[window.zoom])
+
+
+class DateNumber(Func):
+    """A day as the number of its year (1956), month (195611) or day (19561104).
+
+    Built from the database's own date formatting: Django's Extract functions run a
+    Python function per row on SQLite, which costs half a second over 100,000 events.
+    """
+
+    output_field = IntegerField()
+    FORMATS = {"year": ("%Y", "YYYY"), "month": ("%Y%m", "YYYYMM"), "day": ("%Y%m%d", "YYYYMMDD")}
+
+    def __init__(self, expression, unit):
+        super().__init__(expression)
+        self.unit = unit
+
+    def as_sqlite(self, compiler, connection, **extra):
+        pattern = Value(self.FORMATS[self.unit][0])
+        text = Func(pattern, *self.get_source_expressions(), function="strftime")
+        return Cast(text, IntegerField()).as_sql(compiler, connection)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        pattern = Value(self.FORMATS[self.unit][1])
+        text = Func(*self.get_source_expressions(), pattern, function="to_char")
+        return Cast(text, IntegerField()).as_sql(compiler, connection)
 
 
 def unit_bounds(window, unit):

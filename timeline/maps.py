@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from timeline.models import Place
+from timeline.models.tree import SEPARATOR
 
 OUTLINES = Path(__file__).resolve().parent / "data" / "outlines.json"
 WIDTH = 600
@@ -180,30 +181,50 @@ def place_map(place, places):
     }
 
 
-def places_of_events(events, user=None):
+def places_of_events(events):
     """Return the published places of the events, each with event_count, most events first.
 
     A place counts the events at it or at any place within it, as the list's place
     filter does, so each count equals the list's for the same filters and that place.
-    One grouped query over the events' links, then the places themselves.
+    Each place's ancestors are read from the stored paths and handed to the database
+    as a small table (place, ancestor), so one grouped pass over the events' links
+    counts every place at once; joining places to places by path prefix took minutes
+    over 100,000 events.
     """
+    places = list(
+        Place.objects.order_by().only(
+            "pk", "slug", "name", "status", "tree_path", "latitude", "longitude"
+        )
+    )
+    shown = {place.pk: place for place in places if place.status == Place.Status.PUBLISHED}
+    pairs = [
+        (place.pk, int(ancestor))
+        for place in places
+        for ancestor in place.tree_path.strip(SEPARATOR).split(SEPARATOR)
+        if ancestor.isdigit() and int(ancestor) in shown
+    ]
+    if not pairs:
+        return []
     links = Place.events.through._meta.db_table
-    table = Place._meta.db_table
+    # Every number comes from the database's own integer keys, so it is written inline.
+    table = ", ".join(f"({int(place)}, {int(ancestor)})" for place, ancestor in pairs)
     chosen, chosen_params = events.order_by().values("pk").query.sql_with_params()
     sql = (
-        f"SELECT a.id, COUNT(DISTINCT l.event_id) FROM {table} a "
-        f"JOIN {table} d ON d.tree_path LIKE a.tree_path || '%%' "
-        f"JOIN {links} l ON l.place_id = d.id "
-        f"WHERE a.status = %s AND l.event_id IN ({chosen}) GROUP BY a.id"
+        f"WITH ancestry (place_id, ancestor_id) AS (VALUES {table}) "
+        f"SELECT ancestry.ancestor_id, COUNT(DISTINCT l.event_id) FROM ancestry "
+        f"JOIN {links} l ON l.place_id = ancestry.place_id "
+        # The unary plus keeps SQLite from driving the join through the list of events,
+        # which looked up every place's links once per event; PostgreSQL reads it as is.
+        f"WHERE +l.event_id IN ({chosen}) GROUP BY ancestry.ancestor_id"
     )
     with connections[events.db].cursor() as cursor:
-        cursor.execute(sql, ["published", *chosen_params])
+        cursor.execute(sql, chosen_params)
         counts = dict(cursor.fetchall())
-    places = list(Place.objects.published().filter(pk__in=counts).order_by("name"))
-    for place in places:
+    found = [shown[pk] for pk in counts]
+    for place in found:
         place.event_count = counts[place.pk]
-    places.sort(key=lambda place: -place.event_count)
-    return places
+    found.sort(key=lambda place: (-place.event_count, place.name))
+    return found
 
 
 def radius(count, most):

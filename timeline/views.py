@@ -118,11 +118,14 @@ class TopicView(DetailView):
         context["see_also_markers"] = notes.placed_in(topic.see_also)
         context["reference_groups"] = notes.groups()
         if topic.span_years:
-            # The timeline's drawing at its widest zoom: the topic's periods and events.
+            # The timeline's drawing at its widest zoom over the topic's years: its periods,
+            # and the events of those years, as the timeline shows them. Asking for the
+            # topic's events too would read every event's row, not only the date index:
+            # 0.7 s instead of 0.16 s at 100,000 events on SQLite.
             span = (topic.span_start, topic.span_end)
             window = Window.around("all", topic.span_start, span)
             periods = topic.periods.visible_to(user)
-            events = Event.objects.visible_to(user).of_topic(topic)
+            events = Event.objects.visible_to(user)
             context["drawing"] = Drawing(window, events, periods).layout()
             countries = Place.objects.published().filter(slug__in=HIGHLIGHTED)
             context["locator_map"] = locator_map(countries)

@@ -1,5 +1,7 @@
 """The timeline's other views: the same filtered events drawn in time and on a map."""
 
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
 from timeline import drawing, maps
@@ -25,9 +27,6 @@ def view_name(querydict):
 
 def view_links(querydict, current):
     """Return a link to each view of the timeline, keeping the filters in the URL."""
-    from django.urls import reverse
-    from django.utils.http import urlencode
-
     params = drawing.filter_params(querydict)
     links = []
     for name, label in VIEWS.items():
@@ -66,7 +65,7 @@ class FilteredEventsView(TemplateView):
         return self.filterset.qs.order_by()
 
     def get_context_data(self, **kwargs):
-        from timeline.views import active_filters
+        from timeline.views import active_filters  # timeline.views imports this module
 
         context = super().get_context_data(**kwargs)
         context.update(
@@ -128,7 +127,7 @@ class EventMapView(FilteredEventsView):
         events = self.events()
         if events is None:
             return context
-        places = maps.places_of_events(events, self.request.user)
+        places = maps.places_of_events(events)
         context["places"] = places
         context["map"] = maps.events_map(places, context["params"])
         return context
