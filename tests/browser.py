@@ -33,6 +33,14 @@ PAGE_TYPES = {
     "source": "/sources/wikipedia-hungary-soviet-union-relations/",
     "search": "/search/?q=karolyi",
     "not found": "/no-such-page/",
+    "timeline drawn": "/events/?view=timeline",
+    "timeline drawn at a day": "/events/?view=timeline&zoom=day&at=1956-11-04",
+    "timeline drawn, filtered": "/events/?view=timeline&zoom=decade&at=1950&kind=military",
+    "timeline with a bad zoom": "/events/?view=timeline&zoom=week",
+    "timeline map": "/events/?view=map",
+    "timeline map, filtered": "/events/?view=map&start=1956&end=1956",
+    "place without coordinates": "/places/radio-station/",
+    "country with places on its map": "/places/hungary/",
 }
 
 

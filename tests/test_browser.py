@@ -160,7 +160,8 @@ def test_no_console_errors_and_no_request_to_another_host(site, page):
     page.on("request", check)
     for name, path in site["paths"].items():
         response = page.goto(site["url"] + path)
-        expected = {"not found": 404, "timeline with a bad date": 400}.get(name, 200)
+        bad = {"not found": 404, "timeline with a bad date": 400, "timeline with a bad zoom": 400}
+        expected = bad.get(name, 200)
         assert response.status == expected, name
     # A 404 or 400 page logs the status as a console error in Chromium; nothing else may.
     unexpected = [error for error in errors if "status of 40" not in error]

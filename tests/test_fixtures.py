@@ -172,7 +172,8 @@ def test_documents_named_by_the_article_are_known_through_it(content):
     article = Source.objects.get(slug=ARTICLE)
     assert article.licence == "CC BY-SA 4.0"
     assert "Wikipedia contributors" in article.attribution
-    documents = Source.objects.exclude(slug=ARTICLE)
+    # GeoNames is a gazetteer the site reads itself, not a document the article names.
+    documents = Source.objects.exclude(slug__in=[ARTICLE, "geonames"])
     for name in DOCUMENTS:
         matching = [source for source in documents if name.lower() in source.title.lower()]
         assert matching, name

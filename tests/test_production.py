@@ -17,7 +17,6 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from tests.conftest import IN_CI
-from timeline import band
 from timeline.cache import page_key
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -133,14 +132,10 @@ def test_no_template_has_inline_script_or_style():
     assert found == []
 
 
-def test_the_band_stylesheet_is_the_one_the_code_makes():
-    assert (BASE_DIR / "static" / "css" / "band.css").read_text() == band.stylesheet()
-
-
-def test_the_band_places_periods_by_class(client, content):
+def test_the_home_page_draws_without_style_attributes(client, content):
+    """The policy allows no inline style: the drawing positions marks with SVG attributes."""
     html = client.get("/").content.decode()
-    assert "band-l-0 " in html and re.search(r'class="band-l-400"', html)
-    assert "css/band.css" in html and "style=" not in html
+    assert "<svg" in html and "style=" not in html
 
 
 # /healthz

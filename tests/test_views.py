@@ -90,7 +90,8 @@ def test_home_shows_lead_periods_and_key_people(client, site):
     html = response.content.decode()
     assert "Relations developed in three phases." in html
     assert 'href="#cite-note-1"' in html
-    assert [item["period"].slug for item in response.context["band"]] == [
+    bands = response.context["drawing"].bands
+    assert [band["slug"] for band in bands if band["row"] == 0] == [
         "horthy-era",
         "revolution",
     ]
@@ -522,8 +523,8 @@ def test_the_topic_names_the_site_in_header_titles_and_footer(client, content):
     )
     assert "Creative Commons Attribution-ShareAlike 4.0 licence" in html
     home = client.get(reverse("timeline:home"))
-    ticks = [tick["year"] for tick in home.context["band_ticks"]]
-    assert ticks[0] == 1919 and ticks[-1] == 1991
+    ticks = [tick["text"] for tick in home.context["drawing"].ticks]
+    assert ticks[0] == "1919" and ticks[-1] == "1991"
 
 
 def test_a_second_topic_gets_its_own_page_from_the_same_template(client, content):
@@ -533,7 +534,7 @@ def test_a_second_topic_gets_its_own_page_from_the_same_template(client, content
     PeriodFactory(slug="after-1991", title="After the Soviet Union", date="1992/2000", topic=topic)
     html = client.get(reverse("timeline:topic-detail", args=["hungary-russia"])).content.decode()
     assert "<h1>Hungary–Russia relations</h1>" in html
-    assert "Periods, 1992–2000" in html
+    assert "Periods and events, 1992–2000" in html
     home = client.get(reverse("timeline:home")).content.decode()
     assert "<h1>Hungary–Soviet Union relations</h1>" in home
 

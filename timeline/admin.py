@@ -342,6 +342,7 @@ class PlaceAdmin(
     list_filter = ("status", "kind")
     fieldsets = (
         (None, {"fields": ("name", "other_names", "kind", "parent", "slug", "description")}),
+        ("Coordinates, from GeoNames only", {"fields": ("latitude", "longitude")}),
         ("Publication", {"fields": ("status", "publication_record")}),
     )
     list_select_related = ("parent",)

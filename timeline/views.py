@@ -7,22 +7,25 @@ from django import forms
 from django.core.paginator import Paginator
 from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404, JsonResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
 
-from timeline.band import period_band, ticks
 from timeline.cache import cached
 from timeline.citations import Notes
+from timeline.drawing import Drawing, Window
 from timeline.filters import MAX_QUERY_LENGTH, EventFilter
+from timeline.maps import HIGHLIGHTED, locator_map, place_map
 from timeline.models import Event, Period, Person, Place, Source, Topic
 from timeline.models.base import search_words
 from timeline.models.images import illustrations_prefetch
 from timeline.models.publication import can_preview
 from timeline.rows import with_rows
 from timeline.search import search_site
+from timeline.visual_views import EventMapView, EventTimelineView, ViewError, view_links, view_name
 
 PAGE_SIZE = 25
 MAX_PAGE = 10**6
@@ -190,10 +193,17 @@ class TopicView(DetailView):
         context["see_also_markers"] = notes.placed_in(topic.see_also)
         context["reference_groups"] = notes.groups()
         if topic.span_years:
-            first, last = topic.span_years
-            periods = topic.periods.visible_to(user).top_level()
-            context["band"] = period_band(periods, first, last)
-            context["band_ticks"] = ticks(first, last)
+            # The timeline's drawing at its widest zoom over the topic's years: its periods,
+            # and the events of those years, as the timeline shows them. Asking for the
+            # topic's events too would read every event's row, not only the date index:
+            # 0.7 s instead of 0.16 s at 100,000 events on SQLite.
+            span = (topic.span_start, topic.span_end)
+            window = Window.around("all", topic.span_start, span)
+            periods = topic.periods.visible_to(user)
+            events = Event.objects.visible_to(user)
+            context["drawing"] = Drawing(window, events, periods).layout()
+            countries = Place.objects.published().filter(slug__in=HIGHLIGHTED)
+            context["locator_map"] = locator_map(countries)
         context["key_events"] = Event.objects.key_events(topic, user)
         context["key_people"] = Person.objects.visible_to(user).featured().of_topic(topic)
         return context
@@ -264,6 +274,16 @@ class EventListView(ListPagesMixin, FilterView):
         return cached(f"timeline-count:{digest}", self.object_list.count)
 
     def get(self, request, *args, **kwargs):
+        # The timeline, the drawing and the map share one address and one filter state.
+        try:
+            view = view_name(request.GET)
+        except ViewError as error:
+            context = {"error": str(error), "view_links": view_links(request.GET, None)}
+            return render(request, "timeline/event_view_error.html", context, status=400)
+        if view == "timeline":
+            return EventTimelineView.as_view()(request, *args, **kwargs)
+        if view == "map":
+            return EventMapView.as_view()(request, *args, **kwargs)
         response = super().get(request, *args, **kwargs)
         if self.filterset.is_bound and not self.filterset.is_valid():
             response.status_code = 400
@@ -274,6 +294,8 @@ class EventListView(ListPagesMixin, FilterView):
         context["events"] = with_rows(context["events"], self.request.user)
         context["filter_fields"] = filter_fields(self.filterset.form)
         context["active_filters"] = active_filters(self.request.GET, self.filterset)
+        context["view_links"] = view_links(self.request.GET, "list")
+        context["view"] = "list"
         context["chronological"] = self.request.GET.get("sort", "date") in ("date", "-date")
         return context
 
@@ -422,6 +444,8 @@ class PlaceDetailView(IllustratedMixin, PagedMixin, CitedMixin, DetailView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["children"] = self.object.children.visible_to(user)
+        located = Place.objects.visible_to(user).within(self.object).exclude(latitude=None)
+        context["place_map"] = place_map(self.object, located.order_by("name"))
         events = Event.objects.visible_to(user).at_place(self.object).chronological()
         context.update(self.paginate(events.select_related("period"), "the events here", "events"))
         context["events"] = with_rows(context["events"], user, show_details=False)

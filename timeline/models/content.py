@@ -1,5 +1,6 @@
 """What the history is about: topics, periods, places, people and kinds of event."""
 
+from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.urls import reverse
@@ -301,6 +302,22 @@ class Place(SlugModel, SearchableModel, TreeModel, Publishable):
     )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CITY)
     description = models.TextField(blank=True)
+    # From a gazetteer only (GeoNames), cited on the place with the record's id as the
+    # locator; left empty where the sources give no point.
+    latitude = models.DecimalField(
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        help_text="Degrees north, as GeoNames gives them; only with a citation of the record.",
+    )
+    longitude = models.DecimalField(
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        help_text="Degrees east, as GeoNames gives them; only with a citation of the record.",
+    )
 
     objects = PlaceQuerySet.as_manager()
 
@@ -309,10 +326,48 @@ class Place(SlugModel, SearchableModel, TreeModel, Publishable):
         permissions = publication_permissions("place")
         # The list's order, so a page of it reads 50 rows and counts only theirs.
         indexes = [models.Index(fields=["status", "name"], name="place_list_order")]
-        constraints = [*TreeModel.Meta.constraints]
+        constraints = [
+            *TreeModel.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                ),
+                name="place_coordinates_paired_and_on_earth",
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError(
+                "Give both the latitude and the longitude, or neither: a point needs both."
+            )
+        if self.latitude is not None and not (
+            -90 <= self.latitude <= 90 and -180 <= self.longitude <= 180
+        ):
+            raise ValidationError(
+                "A latitude lies from -90 to 90 and a longitude from -180 to 180 degrees."
+            )
+
+    @property
+    def has_coordinates(self):
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def coordinates_text(self):
+        """Return the point as a reader writes it: "47.49835° N, 19.04045° E"."""
+        if not self.has_coordinates:
+            return ""
+        north = "N" if self.latitude >= 0 else "S"
+        east = "E" if self.longitude >= 0 else "W"
+        return f"{abs(self.latitude)}° {north}, {abs(self.longitude)}° {east}"
 
     def get_absolute_url(self):
         return reverse("timeline:place-detail", kwargs={"slug": self.slug})

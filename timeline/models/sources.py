@@ -78,6 +78,7 @@ class Source(SlugModel, SearchableModel, Publishable):
         TREATY = "treaty", "Treaty or agreement"
         INTERVIEW = "interview", "Interview or personal account"
         MANUSCRIPT = "manuscript", "Manuscript"
+        DATASET = "dataset", "Dataset"
 
     csl_type = models.CharField("type", max_length=30, choices=Type.choices, default=Type.DOCUMENT)
     title = models.CharField(max_length=300)
@@ -220,6 +221,7 @@ class Citation(models.Model):
         CHAPTER = "chapter", "chapter"
         FOLIO = "folio", "folio"
         LINE = "line", "line"
+        RECORD = "record", "record"
 
     key = models.SlugField(
         max_length=120,
