@@ -12,6 +12,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.middleware.gzip import GZipMiddleware
+from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
@@ -46,7 +47,9 @@ def cached(name, compute):
 def page_key(request, generation):
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     digest = hashlib.sha256(address.encode()).hexdigest()
-    return f"timeline:page:{generation}:{request.method}:{digest}"
+    # Pages cite themselves as accessed today, so a page is kept for its day only.
+    day = timezone.localdate().isoformat()
+    return f"timeline:page:{generation}:{day}:{request.method}:{digest}"
 
 
 class PublicPageCacheMiddleware:

@@ -9,6 +9,7 @@ from django_filters.views import FilterView
 
 from timeline.band import period_band, ticks
 from timeline.citations import Notes
+from timeline.cite_views import CiteMixin
 from timeline.filters import MAX_QUERY_LENGTH, EventFilter
 from timeline.models import Event, Period, Person, Place, Source, Topic
 from timeline.models.base import search_words
@@ -97,7 +98,7 @@ class CitedMixin:
         }
 
 
-class TopicView(DetailView):
+class TopicView(CiteMixin, DetailView):
     """A topic's page: its lead, its periods along the years, its key events and people."""
 
     template_name = "timeline/home.html"
@@ -142,7 +143,7 @@ class PeriodListView(ListPagesMixin, ListView):
         return periods.with_event_count()
 
 
-class PeriodDetailView(PagedMixin, CitedMixin, DetailView):
+class PeriodDetailView(CiteMixin, PagedMixin, CitedMixin, DetailView):
     template_name = "timeline/period_detail.html"
 
     def get_queryset(self):
@@ -238,7 +239,7 @@ class NameSuggestionsView(View):
         return JsonResponse({"names": field.suggestions(text) if search_words(text) else []})
 
 
-class EventDetailView(CitedMixin, DetailView):
+class EventDetailView(CiteMixin, CitedMixin, DetailView):
     template_name = "timeline/event_detail.html"
 
     def get_queryset(self):
@@ -265,7 +266,7 @@ class PersonListView(ListPagesMixin, ListView):
         return people.order_by("sort_name", "name")
 
 
-class PersonDetailView(PagedMixin, CitedMixin, DetailView):
+class PersonDetailView(CiteMixin, PagedMixin, CitedMixin, DetailView):
     template_name = "timeline/person_detail.html"
 
     def get_queryset(self):
@@ -298,7 +299,7 @@ class PlaceListView(ListPagesMixin, ListView):
         return context
 
 
-class PlaceDetailView(PagedMixin, CitedMixin, DetailView):
+class PlaceDetailView(CiteMixin, PagedMixin, CitedMixin, DetailView):
     template_name = "timeline/place_detail.html"
 
     def get_queryset(self):
@@ -327,7 +328,7 @@ class SourceListView(ListPagesMixin, ListView):
         return sources.with_citation_count().in_index_order()
 
 
-class SourceDetailView(PagedMixin, DetailView):
+class SourceDetailView(CiteMixin, PagedMixin, DetailView):
     template_name = "timeline/source_detail.html"
 
     def get_queryset(self):
