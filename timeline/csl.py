@@ -50,7 +50,8 @@ def name_line(name):
     if "literal" in name:
         literal = name["literal"]
         return f"{LITERAL_MARK}{literal}" if "," in literal else literal
-    return ", ".join(part for part in (name.get("family", ""), name.get("given", "")) if part)
+    # A family name alone keeps its comma ("Shilov,"), or it would read back as a literal.
+    return f"{name['family']}, {name.get('given', '')}".rstrip()
 
 
 def display_name(name, inverted=True):
@@ -58,7 +59,7 @@ def display_name(name, inverted=True):
     if "literal" in name:
         return name["literal"]
     if inverted:
-        return name_line(name)
+        return name_line(name).rstrip(",")
     return " ".join(part for part in (name.get("given", ""), name.get("family", "")) if part)
 
 
