@@ -208,7 +208,31 @@ def test_a_place_names_the_place_it_lies_in(client):
     assert node["containedInPlace"]["name"] == "Hungary"
 
 
-def test_pages_without_a_record_carry_no_citation_tags(client, content):
-    html = page(client, "/events/")
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("/events/?period=world-war-ii", "Timeline"),
+        ("/periods/", "Periods"),
+        ("/people/", "People"),
+        ("/places/", "Places"),
+        ("/sources/", "Sources"),
+        ("/search/?q=nagy", "Search"),
+    ],
+)
+def test_list_pages_have_breadcrumbs_and_no_record_of_their_own(client, content, url, name):
+    html = page(client, url)
+    document = json_ld_of(html)
+    assert document["@type"] == "BreadcrumbList"
+    crumbs = [(crumb["name"], crumb["item"]) for crumb in document["itemListElement"]]
+    path = url.split("?")[0]
+    assert crumbs == [("Home", "http://testserver/"), (name, f"http://testserver{path}")]
+    assert expanded(document)[0]["@type"] == [SCHEMA + "BreadcrumbList"]
     assert "citation_title" not in html
-    assert "application/ld+json" not in html
+
+
+def test_the_list_of_sources_offers_the_whole_bibliography(client, content):
+    tree = lxml.html.fromstring(page(client, "/sources/"))
+    links = {link.get("href") for link in tree.xpath("//main//a[@download]")}
+    assert links == {"/sources/cite.bib", "/sources/cite.ris", "/sources/cite.json"}
+    (alternate,) = tree.xpath('//link[@type="application/vnd.citationstyles.csl+json"]')
+    assert alternate.get("href") == "/sources/cite.json"

@@ -11,7 +11,7 @@ from django.views import View
 from timeline import csl
 from timeline.cite import FORMATS, SITE_NAME, WRITERS, PageCitation, page_item
 from timeline.context_processors import default_topic
-from timeline.metadata import PageMeta
+from timeline.metadata import SCHEMA_ORG, PageMeta, breadcrumb_list, json_ld
 from timeline.models import Event, Period, Person, Place, Source, Topic
 
 
@@ -75,6 +75,29 @@ class CiteMixin:
             sources,
             licence_url=getattr(topic, "licence_url", ""),
         )
+        return context
+
+
+class BreadcrumbsMixin:
+    """Give a list page its breadcrumbs as JSON-LD: Home, then the page."""
+
+    breadcrumb = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        trail = [("Home", reverse("timeline:home")), (self.breadcrumb, self.request.path)]
+        page_id = self.request.build_absolute_uri(self.request.path)
+        data = {"@context": SCHEMA_ORG, **breadcrumb_list(self.request, trail, page_id)}
+        context["breadcrumbs_json_ld"] = json_ld(data)
+        return context
+
+
+class BibliographyLinksMixin(BreadcrumbsMixin):
+    """Offer the whole bibliography on the list of sources."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["bibliography_links"] = download_links("timeline:source-bibliography")
         return context
 
 

@@ -9,7 +9,7 @@ from django_filters.views import FilterView
 
 from timeline.band import period_band, ticks
 from timeline.citations import Notes
-from timeline.cite_views import CiteMixin
+from timeline.cite_views import BibliographyLinksMixin, BreadcrumbsMixin, CiteMixin
 from timeline.filters import MAX_QUERY_LENGTH, EventFilter
 from timeline.models import Event, Period, Person, Place, Source, Topic
 from timeline.models.base import search_words
@@ -132,8 +132,9 @@ class HomeView(TopicView):
         return Topic.objects.default()
 
 
-class PeriodListView(ListPagesMixin, ListView):
+class PeriodListView(BreadcrumbsMixin, ListPagesMixin, ListView):
     what = "the periods"
+    breadcrumb = "Periods"
 
     template_name = "timeline/period_list.html"
     context_object_name = "periods"
@@ -161,8 +162,10 @@ class PeriodDetailView(CiteMixin, PagedMixin, CitedMixin, DetailView):
         return context
 
 
-class EventListView(ListPagesMixin, FilterView):
+class EventListView(BreadcrumbsMixin, ListPagesMixin, FilterView):
     """The filterable timeline."""
+
+    breadcrumb = "Timeline"
 
     template_name = "timeline/event_list.html"
     filterset_class = EventFilter
@@ -255,8 +258,9 @@ class EventDetailView(CiteMixin, CitedMixin, DetailView):
         return context
 
 
-class PersonListView(ListPagesMixin, ListView):
+class PersonListView(BreadcrumbsMixin, ListPagesMixin, ListView):
     what = "the people"
+    breadcrumb = "People"
 
     template_name = "timeline/person_list.html"
     context_object_name = "people"
@@ -283,8 +287,9 @@ class PersonDetailView(CiteMixin, PagedMixin, CitedMixin, DetailView):
         return context
 
 
-class PlaceListView(ListPagesMixin, ListView):
+class PlaceListView(BreadcrumbsMixin, ListPagesMixin, ListView):
     what = "the places"
+    breadcrumb = "Places"
 
     template_name = "timeline/place_list.html"
     context_object_name = "places"
@@ -317,8 +322,9 @@ class PlaceDetailView(CiteMixin, PagedMixin, CitedMixin, DetailView):
         return context
 
 
-class SourceListView(ListPagesMixin, ListView):
+class SourceListView(BibliographyLinksMixin, ListPagesMixin, ListView):
     what = "the sources"
+    breadcrumb = "Sources"
 
     template_name = "timeline/source_list.html"
     context_object_name = "sources"
@@ -353,8 +359,10 @@ class SearchForm(forms.Form):
     )
 
 
-class SearchView(TemplateView):
+class SearchView(BreadcrumbsMixin, TemplateView):
     """Events, people, places, periods and sources that match the words, accents optional."""
+
+    breadcrumb = "Search"
 
     template_name = "timeline/search.html"
     LIMIT = 50
