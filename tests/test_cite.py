@@ -504,3 +504,15 @@ def test_remembered_macros_are_the_ones_citeproc_would_find(style_name):
         assert remembered is cite.get_macro(root, name)
         found = cite.find_macro(root, name)
         assert remembered.getroottree().getpath(remembered) == found.getroottree().getpath(found)
+
+
+def test_a_page_is_modified_at_midnight_at_the_latest(client, monkeypatch):
+    """Yesterday's copy in a browser names yesterday as the access date: not modified no more."""
+    EventFactory(slug="dated")
+    first = client.get("/events/dated/")
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    again = client.get("/events/dated/", headers={"If-Modified-Since": first["Last-Modified"]})
+    assert again.status_code == 200
+    assert again["Last-Modified"] != first["Last-Modified"]
+    assert f"{tomorrow:%B} {tomorrow.day}, {tomorrow.year}" in again.content.decode()

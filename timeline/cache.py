@@ -6,6 +6,7 @@ change builds the page afresh and older copies simply expire. Signed-in editors
 are never served from the cache nor stored in it.
 """
 
+import datetime
 import hashlib
 import time
 
@@ -44,6 +45,12 @@ def cached(name, compute):
     return cache.get_or_set(key, compute, timeout=PAGE_TIMEOUT)
 
 
+def start_of_today():
+    """Return when today began, in seconds: pages cite themselves as accessed today."""
+    midnight = datetime.datetime.combine(timezone.localdate(), datetime.time())
+    return int(timezone.make_aware(midnight).timestamp())
+
+
 def page_key(request, generation):
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     digest = hashlib.sha256(address.encode()).hexdigest()
@@ -71,7 +78,7 @@ class PublicPageCacheMiddleware:
         if response is None:
             response = self.get_response(request)
             if self.is_storable(response):
-                response["Last-Modified"] = http_date(generation)
+                response["Last-Modified"] = http_date(max(generation, start_of_today()))
                 patch_cache_control(response, public=True, no_cache=True)
                 patch_vary_headers(response, ["Cookie"])
                 cache.set(key, response, PAGE_TIMEOUT)
