@@ -26,6 +26,7 @@ from pylatexenc.latex2text import LatexNodes2Text
 
 from tests.factories import EventFactory, SourceFactory
 from tests.test_admin import source_form
+from tests.test_history import open_form, save
 from tests.test_queries import add_events, build_site
 from timeline import cache as page_cache
 from timeline import cite, csl
@@ -516,3 +517,14 @@ def test_a_page_is_modified_at_midnight_at_the_latest(client, monkeypatch):
     assert again.status_code == 200
     assert again["Last-Modified"] != first["Last-Modified"]
     assert f"{tomorrow:%B} {tomorrow.day}, {tomorrow.year}" in again.content.decode()
+
+
+def test_the_history_shows_changed_names_as_lines(admin_client):
+    source = SourceFactory(title="Memoirs", authors=[{"family": "Kádár", "given": "János"}])
+    save(admin_client, source, open_form(admin_client, source))
+    changed = save(admin_client, source, open_form(admin_client, source), authors="Nagy, Imre")
+    assert changed.status_code == 302
+    response = admin_client.get(reverse("admin:timeline_source_history", args=[source.pk]))
+    html = admin_client.get(response.context["revisions"][0]["compare_url"]).content.decode()
+    assert "<del>Kádár</del><ins>Nagy</ins>, <del>János</del><ins>Imre</ins>" in html
+    assert "&#x27;family&#x27;" not in html

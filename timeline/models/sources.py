@@ -50,6 +50,10 @@ class NamesField(models.JSONField):
         kwargs.setdefault("validators", [csl.validate_names])
         super().__init__(*args, **kwargs)
 
+    def text_of(self, value):
+        """Return stored names as the lines an editor types."""
+        return NamesFormField().prepare_value(value or [])
+
     def formfield(self, **kwargs):
         defaults = {"form_class": NamesFormField, "required": not self.blank}
         defaults.update(kwargs)
