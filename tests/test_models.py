@@ -139,7 +139,7 @@ def test_source_exports_as_csl_json():
         slug="article",
         csl_type=Source.Type.ENCYCLOPEDIA_ENTRY,
         title="Hungary–Soviet Union relations",
-        authors="Wikipedia contributors",
+        authors=[{"literal": "Wikipedia contributors"}],
         container_title="Wikipedia, The Free Encyclopedia",
         licence="CC BY-SA 4.0",
     )
@@ -147,7 +147,7 @@ def test_source_exports_as_csl_json():
         slug="report",
         csl_type=Source.Type.REPORT,
         title="Report",
-        authors="Serov, Ivan",
+        authors=[{"family": "Serov", "given": "Ivan"}],
         issued="1956-11-11",
         known_through=article,
     )

@@ -365,14 +365,24 @@ class SourceAdmin(
     list_display = ("title", "csl_type", "known_through", "status", "citations_count")
     list_filter = ("status", "csl_type", ("known_through", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("known_through",)
-    search_fields = ("title", "authors", "slug")
+    search_fields = ("title", "names_text", "slug")
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("known_through",)
     fieldsets = (
-        (None, {"fields": ("csl_type", "title", "slug", "authors")}),
+        (None, {"fields": ("csl_type", "title", "slug", "authors", "editors")}),
         (
             "Publication",
-            {"fields": ("container_title", "publisher", "issued", "url", "accessed")},
+            {
+                "fields": (
+                    "container_title",
+                    ("publisher", "publisher_place"),
+                    "issued",
+                    ("page", "version"),
+                    "doi",
+                    "url",
+                    "accessed",
+                )
+            },
         ),
         ("Rights", {"fields": ("licence", "licence_url", "attribution")}),
         ("Provenance", {"fields": ("known_through", "known_through_locator", "note")}),

@@ -6,12 +6,14 @@ change builds the page afresh and older copies simply expire. Signed-in editors
 are never served from the cache nor stored in it.
 """
 
+import datetime
 import hashlib
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.middleware.gzip import GZipMiddleware
+from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
@@ -43,10 +45,18 @@ def cached(name, compute):
     return cache.get_or_set(key, compute, timeout=PAGE_TIMEOUT)
 
 
+def start_of_today():
+    """Return when today began, in seconds: pages cite themselves as accessed today."""
+    midnight = datetime.datetime.combine(timezone.localdate(), datetime.time())
+    return int(timezone.make_aware(midnight).timestamp())
+
+
 def page_key(request, generation):
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     digest = hashlib.sha256(address.encode()).hexdigest()
-    return f"timeline:page:{generation}:{request.method}:{digest}"
+    # Pages cite themselves as accessed today, so a page is kept for its day only.
+    day = timezone.localdate().isoformat()
+    return f"timeline:page:{generation}:{day}:{request.method}:{digest}"
 
 
 class PublicPageCacheMiddleware:
@@ -68,7 +78,7 @@ class PublicPageCacheMiddleware:
         if response is None:
             response = self.get_response(request)
             if self.is_storable(response):
-                response["Last-Modified"] = http_date(generation)
+                response["Last-Modified"] = http_date(max(generation, start_of_today()))
                 patch_cache_control(response, public=True, no_cache=True)
                 patch_vary_headers(response, ["Cookie"])
                 cache.set(key, response, PAGE_TIMEOUT)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
+from timeline import csl
 from timeline.models import (
     Citation,
     Event,
@@ -767,7 +768,10 @@ class Generator:
                 slug=f"{PREFIX}source-{number}-{slugify(title)}"[:120].rstrip("-"),
                 csl_type=csl_type,
                 title=title,
-                authors="\n".join(self.person_name()[2] for _ in range(self.random.randint(0, 3))),
+                authors=[
+                    csl.parse_names(self.person_name()[2])[0]
+                    for _ in range(self.random.randint(0, 3))
+                ],
                 issued=str(self.random.randint(1950, 2020)) if self.random.random() < 0.9 else "",
                 known_through=known_through,
                 status=self.status(),

@@ -374,6 +374,8 @@ def shown(model_field, value, labels):
         return ""
     if model_field.is_relation:
         return labels(model_field.related_model, value)
+    if hasattr(model_field, "text_of"):  # names: one a line, as the editor typed them
+        return model_field.text_of(value)
     if model_field.flatchoices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):

@@ -1,8 +1,10 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from timeline import views
+from timeline import cite_views, views
 from timeline.cards import CardView
 from timeline.models import Event, Period, Person, Place, Source
+
+register_converter(cite_views.CiteFormatConverter, "citeformat")
 
 app_name = "timeline"
 
@@ -27,4 +29,46 @@ urlpatterns = [
     path("people/<slug:slug>/card.png", CardView.as_view(model=Person), name="person-card"),
     path("places/<slug:slug>/card.png", CardView.as_view(model=Place), name="place-card"),
     path("sources/<slug:slug>/card.png", CardView.as_view(model=Source), name="source-card"),
+    # Cite this page: each page's record, each source's, and the whole bibliography.
+    path("cite.<citeformat:fmt>", cite_views.HomeCiteView.as_view(), name="home-cite"),
+    path(
+        "topics/<slug:slug>/cite.<citeformat:fmt>",
+        cite_views.TopicCiteView.as_view(),
+        name="topic-cite",
+    ),
+    path(
+        "periods/<slug:slug>/cite.<citeformat:fmt>",
+        cite_views.PeriodCiteView.as_view(),
+        name="period-cite",
+    ),
+    path(
+        "events/<slug:slug>/cite.<citeformat:fmt>",
+        cite_views.EventCiteView.as_view(),
+        name="event-cite",
+    ),
+    path(
+        "people/<slug:slug>/cite.<citeformat:fmt>",
+        cite_views.PersonCiteView.as_view(),
+        name="person-cite",
+    ),
+    path(
+        "places/<slug:slug>/cite.<citeformat:fmt>",
+        cite_views.PlaceCiteView.as_view(),
+        name="place-cite",
+    ),
+    path(
+        "sources/cite.<citeformat:fmt>",
+        cite_views.BibliographyView.as_view(),
+        name="source-bibliography",
+    ),
+    path(
+        "sources/<slug:slug>/cite.<citeformat:fmt>",
+        cite_views.SourceCiteView.as_view(),
+        name="source-cite",
+    ),
+    path(
+        "sources/<slug:slug>/source.<citeformat:fmt>",
+        cite_views.SourceRecordView.as_view(),
+        name="source-record",
+    ),
 ]

@@ -16,6 +16,7 @@ from django_filters.views import FilterView
 
 from timeline.cache import cached
 from timeline.citations import Notes
+from timeline.cite_views import BibliographyLinksMixin, BreadcrumbsMixin, CiteMixin
 from timeline.drawing import Drawing, Window
 from timeline.filters import MAX_QUERY_LENGTH, EventFilter
 from timeline.maps import HIGHLIGHTED, locator_map, place_map
@@ -175,7 +176,7 @@ class IllustratedMixin:
         return context
 
 
-class TopicView(DetailView):
+class TopicView(CiteMixin, DetailView):
     """A topic's page: its lead, its periods along the years, its key events and people."""
 
     template_name = "timeline/home.html"
@@ -216,8 +217,9 @@ class HomeView(TopicView):
         return Topic.objects.default()
 
 
-class PeriodListView(ListPagesMixin, ListView):
+class PeriodListView(BreadcrumbsMixin, ListPagesMixin, ListView):
     what = "the periods"
+    breadcrumb = "Periods"
 
     template_name = "timeline/period_list.html"
     context_object_name = "periods"
@@ -227,7 +229,7 @@ class PeriodListView(ListPagesMixin, ListView):
         return periods.with_event_count()
 
 
-class PeriodDetailView(IllustratedMixin, PagedMixin, CitedMixin, DetailView):
+class PeriodDetailView(CiteMixin, IllustratedMixin, PagedMixin, CitedMixin, DetailView):
     template_name = "timeline/period_detail.html"
 
     def get_queryset(self):
@@ -244,8 +246,10 @@ class PeriodDetailView(IllustratedMixin, PagedMixin, CitedMixin, DetailView):
         return context
 
 
-class EventListView(ListPagesMixin, FilterView):
+class EventListView(BreadcrumbsMixin, ListPagesMixin, FilterView):
     """The filterable timeline."""
+
+    breadcrumb = "Timeline"
 
     template_name = "timeline/event_list.html"
     filterset_class = EventFilter
@@ -367,7 +371,7 @@ class NameSuggestionsView(View):
         return JsonResponse({"names": field.suggestions(text) if search_words(text) else []})
 
 
-class EventDetailView(IllustratedMixin, CitedMixin, DetailView):
+class EventDetailView(CiteMixin, IllustratedMixin, CitedMixin, DetailView):
     template_name = "timeline/event_detail.html"
 
     def get_queryset(self):
@@ -383,8 +387,9 @@ class EventDetailView(IllustratedMixin, CitedMixin, DetailView):
         return context
 
 
-class PersonListView(ListPagesMixin, ListView):
+class PersonListView(BreadcrumbsMixin, ListPagesMixin, ListView):
     what = "the people"
+    breadcrumb = "People"
 
     template_name = "timeline/person_list.html"
     context_object_name = "people"
@@ -398,7 +403,7 @@ class PersonListView(ListPagesMixin, ListView):
         return context
 
 
-class PersonDetailView(IllustratedMixin, PagedMixin, CitedMixin, DetailView):
+class PersonDetailView(CiteMixin, IllustratedMixin, PagedMixin, CitedMixin, DetailView):
     template_name = "timeline/person_detail.html"
 
     def get_queryset(self):
@@ -415,8 +420,9 @@ class PersonDetailView(IllustratedMixin, PagedMixin, CitedMixin, DetailView):
         return context
 
 
-class PlaceListView(ListPagesMixin, ListView):
+class PlaceListView(BreadcrumbsMixin, ListPagesMixin, ListView):
     what = "the places"
+    breadcrumb = "Places"
 
     template_name = "timeline/place_list.html"
     context_object_name = "places"
@@ -431,7 +437,7 @@ class PlaceListView(ListPagesMixin, ListView):
         return context
 
 
-class PlaceDetailView(IllustratedMixin, PagedMixin, CitedMixin, DetailView):
+class PlaceDetailView(CiteMixin, IllustratedMixin, PagedMixin, CitedMixin, DetailView):
     template_name = "timeline/place_detail.html"
 
     def get_queryset(self):
@@ -452,8 +458,9 @@ class PlaceDetailView(IllustratedMixin, PagedMixin, CitedMixin, DetailView):
         return context
 
 
-class SourceListView(ListPagesMixin, ListView):
+class SourceListView(BibliographyLinksMixin, ListPagesMixin, ListView):
     what = "the sources"
+    breadcrumb = "Sources"
 
     template_name = "timeline/source_list.html"
     context_object_name = "sources"
@@ -467,7 +474,7 @@ class SourceListView(ListPagesMixin, ListView):
         return context
 
 
-class SourceDetailView(PagedMixin, DetailView):
+class SourceDetailView(CiteMixin, PagedMixin, DetailView):
     template_name = "timeline/source_detail.html"
 
     def get_queryset(self):
@@ -492,8 +499,10 @@ class SearchForm(forms.Form):
     )
 
 
-class SearchView(TemplateView):
+class SearchView(BreadcrumbsMixin, TemplateView):
     """Events, people, places, periods and sources that match the words, accents optional."""
+
+    breadcrumb = "Search"
 
     template_name = "timeline/search.html"
     LIMIT = 50

@@ -2,12 +2,14 @@
 
 from collections import Counter
 
+from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Count, F, Q
 from django.urls import reverse
 
-from timeline import dates
+from timeline import csl, dates
 from timeline.models.base import SearchableModel, SearchQuerySet, SlugModel, validate_edtf
 from timeline.models.publication import (
     PublicationQuerySet,
@@ -15,9 +17,57 @@ from timeline.models.publication import (
     can_preview,
     publication_permissions,
 )
-from timeline.text import lines
 
 CITATION_TARGETS = ("topic", "period", "event", "person", "place")
+
+
+class NamesFormField(forms.CharField):
+    """Names typed one a line ("Family, Given", or a literal name) and kept as CSL names."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(csl.name_line(name) for name in value)
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, list):
+            return value
+        return csl.parse_names(value)
+
+    def has_changed(self, initial, data):
+        try:
+            return self.to_python(data) != (initial or [])
+        except ValidationError:
+            return True
+
+
+class NamesField(models.JSONField):
+    """A list of CSL name objects, edited as one name a line."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default", list)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("validators", [csl.validate_names])
+        super().__init__(*args, **kwargs)
+
+    def text_of(self, value):
+        """Return stored names as the lines an editor types."""
+        return NamesFormField().prepare_value(value or [])
+
+    def formfield(self, **kwargs):
+        defaults = {"form_class": NamesFormField, "required": not self.blank}
+        defaults.update(kwargs)
+        # JSONField's own formfield forces its JSON form class; skip it for the text one.
+        return models.Field.formfield(self, **defaults)
+
+
+NAMES_HELP = (
+    "One name a line: a person as “Family, Given” (“Wilson, Woodrow”); an organisation "
+    "or a name to print as it is without a comma (“Wikipedia contributors”), or after "
+    "“=” if it has commas (“=Smith, Elder & Co.”)."
+)
 
 
 class SourceQuerySet(PublicationQuerySet, SearchQuerySet):
@@ -82,10 +132,13 @@ class Source(SlugModel, SearchableModel, Publishable):
 
     csl_type = models.CharField("type", max_length=30, choices=Type.choices, default=Type.DOCUMENT)
     title = models.CharField(max_length=300)
-    authors = models.TextField(
+    authors = NamesField(help_text=NAMES_HELP)
+    editors = NamesField(help_text=NAMES_HELP)
+    names_text = models.TextField(
+        editable=False,
         blank=True,
-        help_text="One author a line, as “Family, Given” or a name to print as it is "
-        "(an organisation, “Wikipedia contributors”).",
+        default="",
+        help_text="The authors' and editors' names as a reader writes them, for search.",
     )
     container_title = models.CharField(
         max_length=300,
@@ -93,6 +146,34 @@ class Source(SlugModel, SearchableModel, Publishable):
         help_text="The work this one is part of: a journal, an encyclopedia, a book.",
     )
     publisher = models.CharField(max_length=200, blank=True)
+    publisher_place = models.CharField(
+        "place of publication", max_length=200, blank=True, help_text="“Budapest”, “London”."
+    )
+    page = models.CharField(
+        "pages",
+        max_length=50,
+        blank=True,
+        help_text="The pages of a chapter or an article within its container: “123–145”.",
+    )
+    version = models.CharField(
+        "revision or version",
+        max_length=100,
+        blank=True,
+        help_text="The edition, version or revision read, as the source names it "
+        "(a wiki page's revision id).",
+    )
+    doi = models.CharField(
+        "DOI",
+        max_length=200,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^10\.\d{4,9}/\S+$",
+                "A DOI starts with “10.”, a number, a slash: “10.1000/xyz123”, without "
+                "“https://doi.org/”.",
+            )
+        ],
+    )
     issued = models.CharField(
         max_length=100,
         blank=True,
@@ -153,14 +234,28 @@ class Source(SlugModel, SearchableModel, Publishable):
         if self.known_through_id and self.known_through_id == self.pk:
             raise ValidationError({"known_through": "A source cannot be known through itself."})
 
-    search_weights = {"A": ("title",), "B": ("authors",), "C": ("container_title", "publisher")}
+    search_weights = {
+        "A": ("title",),
+        "B": ("names_text",),
+        "C": ("container_title", "publisher"),
+    }
 
     def searchable_parts(self):
-        return (self.title, self.authors, self.container_title, self.publisher)
+        return (self.title, self.names_text, self.container_title, self.publisher)
+
+    def refresh_search_text(self):
+        # Called before every save, raw ones included, so fixtures get their names too.
+        names = [*(self.authors or []), *(self.editors or [])]
+        self.names_text = "; ".join(csl.display_name(name, inverted=False) for name in names)
+        super().refresh_search_text()
 
     @property
     def author_list(self):
-        return lines(self.authors)
+        return [csl.display_name(name) for name in self.authors or []]
+
+    @property
+    def editor_list(self):
+        return [csl.display_name(name) for name in self.editors or []]
 
     @property
     def issued_reading(self):
