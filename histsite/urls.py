@@ -18,5 +18,6 @@ urlpatterns = [
     path("admin/", include("timeline.admin_views")),
     path("favicon.ico", FaviconView.as_view()),
     path("admin/", admin.site.urls),
+    path("api/", include("timeline.api.urls")),
     path("", include("timeline.urls")),
 ]

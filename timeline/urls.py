@@ -1,6 +1,8 @@
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from timeline import views
+from timeline import exports, feeds, views
+from timeline.sitemaps import SITEMAPS, robots_txt
 
 app_name = "timeline"
 
@@ -11,6 +13,12 @@ urlpatterns = [
     path("periods/<slug:slug>/", views.PeriodDetailView.as_view(), name="period-detail"),
     path("events/", views.EventListView.as_view(), name="event-list"),
     path("events/names/", views.NameSuggestionsView.as_view(), name="event-names"),
+    # Before the event pages, whose slug pattern would take "feed".
+    path("events/feed/", feeds.FilteredEventFeed(), name="event-feed"),
+    path("events/export.csv", exports.TimelineExportView.as_view(format="csv"), name="export-csv"),
+    path(
+        "events/export.json", exports.TimelineExportView.as_view(format="json"), name="export-json"
+    ),
     path("events/<slug:slug>/", views.EventDetailView.as_view(), name="event-detail"),
     path("people/", views.PersonListView.as_view(), name="person-list"),
     path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person-detail"),
@@ -19,4 +27,22 @@ urlpatterns = [
     path("sources/", views.SourceListView.as_view(), name="source-list"),
     path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source-detail"),
     path("search/", views.SearchView.as_view(), name="search"),
+    # Open data: feeds, sitemap, robots.txt, exports and the dataset.
+    path("feed/", feeds.EventFeed(), name="feed"),
+    path("data/", exports.DataView.as_view(), name="data"),
+    path("data/histsite.json", exports.DatasetView.as_view(), name="dataset"),
+    path("data/bibliography.json", exports.BibliographyView.as_view(), name="bibliography"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "timeline:sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
+    path("robots.txt", robots_txt, name="robots"),
 ]
