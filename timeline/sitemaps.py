@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from timeline.filters import EventFilter
 from timeline.models import Event, Period, Person, Place, Source, Topic
 
 
@@ -96,10 +97,13 @@ SITEMAPS = {
     "sources": SourceSitemap,
 }
 
-# Query strings that make endless combinations of one list, and what is not a page.
+# What is not a page, or not one page: the admin, downloads, feeds, the API, and the
+# timeline under each filter (its combinations are endless). Written as prefixes of
+# path and query, as the original robots.txt rules and RFC 9309 both match them, with
+# no wildcards, which not every parser reads.
 DISALLOWED = (
     "/admin/",
-    "/events/?",
+    *(f"/events/?{name}=" for name in EventFilter.base_filters),
     "/events/feed/",
     "/events/export",
     "/events/names/",

@@ -223,6 +223,8 @@ class Event(SlugModel, SearchableModel, DatedModel, Publishable):
                 fields=["status", "title", "date_earliest", "id"], name="event_title_order"
             ),
             models.Index(fields=["featured", "status"], name="event_featured"),
+            # The feed of new and changed events reads the latest changes first.
+            models.Index(fields=["status", "modified_at", "id"], name="event_recent_changes"),
         ]
         constraints = [
             *DatedModel.Meta.constraints,
