@@ -16,6 +16,16 @@ class MarkerFreeField(serializers.CharField):
         return strip_markers(value)
 
 
+class OptionalURLField(serializers.URLField):
+    """A URL, or null where none is stored (an empty string is not a URL)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
 class DatedFields(serializers.Serializer):
     """The EDTF date and what is stored beside it."""
 
@@ -272,9 +282,10 @@ class SourceSerializer(LinkedMixin, serializers.ModelSerializer):
         child=serializers.CharField(), source="author_list", help_text="One name an item."
     )
     issued_reading = serializers.CharField()
-    source_url = serializers.URLField(
+    source_url = OptionalURLField(
         source="url", help_text="Where the source itself is found, if it is online."
     )
+    licence_url = OptionalURLField(help_text="The licence the source is shared under.")
     known_through = SourceRefSerializer(allow_null=True)
     citation_count = serializers.IntegerField(help_text="Its citations a reader can see.")
     citations = serializers.SerializerMethodField()
