@@ -2,10 +2,10 @@
 
 import django_filters
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 
 from timeline.api import serializers
+from timeline.api.schema import EventFilterBackend
 from timeline.filters import EventFilter
 from timeline.models import Citation, Event, Period, Person, Place, Source
 
@@ -15,26 +15,10 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[-a-zA-Z0-9_]+"
 
 
-def text_parameter(name, description):
-    return OpenApiParameter(name, str, description=description)
-
-
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            text_parameter("period", "A period's slug; the periods inside it count too."),
-            text_parameter("person", "A person's slug or name, accents optional: konev."),
-            text_parameter("place", "A place's slug or name; the places inside it count too."),
-            text_parameter("source", "A source's slug or title; documents known through it too."),
-            text_parameter("start", "From: a year, month or day (1945, 1956-11)."),
-            text_parameter("end", "To: a year, month or day."),
-        ]
-    )
-)
 class EventViewSet(ReadOnlyViewSet):
     """Published events, with the timeline's own filters: the same parameters as /events/."""
 
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [EventFilterBackend]
     filterset_class = EventFilter
 
     def get_queryset(self):
