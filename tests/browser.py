@@ -32,6 +32,7 @@ PAGE_TYPES = {
     "source list": "/sources/",
     "source": "/sources/wikipedia-hungary-soviet-union-relations/",
     "search": "/search/?q=karolyi",
+    "open data": "/data/",
     "not found": "/no-such-page/",
 }
 
