@@ -239,5 +239,5 @@ class DataView(TemplateView):
         context = super().get_context_data(**kwargs)
         rate = api_settings.DEFAULT_THROTTLE_RATES["anon"]
         count, _, period = rate.partition("/")
-        context["api_rate"] = f"{count} a {period}"
+        context["api_rate"] = f"{count} requests a {period}"
         return context
