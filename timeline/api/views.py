@@ -93,4 +93,6 @@ class CitationViewSet(ReadOnlyViewSet):
 
     def get_queryset(self):
         citations = Citation.objects.public().with_related().with_targets()
-        return citations.order_by("source__title", "locator_label", "locator", "order", "pk")
+        # In the order they were made: sorting 200,000 citations by their source's title
+        # took 1.7 s of CPU a page; the primary key's order costs nothing.
+        return citations.order_by("pk")
