@@ -55,6 +55,21 @@ def licence_headers(response):
     return response
 
 
+def export_queryset():
+    """Return the published events in the timeline's order, each with what a row shows.
+
+    Each chunk's places and participants are fetched whole and the unpublished ones
+    dropped in event_record(): filtering them in the query ("the published places",
+    "the published people") had SQLite pair every event of the chunk with every
+    published place or person, 5 s a chunk of 1,000 at 100,000 events.
+    """
+    events = Event.objects.published().with_citation_count().select_related("period")
+    participations = Participation.objects.select_related("person")
+    return events.prefetch_related(
+        "kinds", "places", Prefetch("participations", queryset=participations)
+    ).by_period()
+
+
 def event_record(event, page_prefix):
     """Return one event as the exports give it, with lists of its places, people and kinds."""
     period = event.period if event.period_id and event.period.is_published else None
@@ -67,10 +82,15 @@ def event_record(event, page_prefix):
         "date_reading": event.date_reading,
         "time": event.time.strftime("%H:%M") if event.time else None,
         "period": {"slug": period.slug, "title": period.title} if period else None,
-        "places": [{"slug": place.slug, "name": place.name} for place in event.places.all()],
+        "places": [
+            {"slug": place.slug, "name": place.name}
+            for place in event.places.all()
+            if place.is_published
+        ],
         "people": [
             {"slug": part.person.slug, "name": part.person.name, "role": part.role}
             for part in event.participations.all()
+            if part.person.is_published
         ],
         "kinds": [kind.slug for kind in event.kinds.all()],
         "citation_count": event.citation_count,
@@ -103,8 +123,7 @@ class TimelineExportView(View):
     format = "csv"
 
     def get(self, request, *args, **kwargs):
-        events = Event.objects.published().with_related().with_citation_count()
-        filterset = EventFilter(request.GET, queryset=events.prefetch_related("kinds").by_period())
+        filterset = EventFilter(request.GET, queryset=export_queryset())
         if not filterset.is_valid():
             return HttpResponseBadRequest(
                 filter_errors(filterset), content_type="text/plain; charset=utf-8"
