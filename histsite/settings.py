@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "reversion",  # the editors' history: one revision per save; see timeline/history.py
     "csp",  # Content-Security-Policy; see "Headers" below
     "timeline",
+    "rest_framework",  # the read-only JSON API under /api/; see timeline/api/
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # the API docs' JavaScript and CSS, served by the site itself
 ]
 
 MIDDLEWARE = [
@@ -276,3 +279,30 @@ LOGGING = {
 # form error. Pixels bound the memory a decoded picture takes (4 bytes a pixel).
 IMAGE_MAX_BYTES = int(os.environ.get("DJANGO_IMAGE_MAX_BYTES", 10 * 1024 * 1024))
 IMAGE_MAX_PIXELS = int(os.environ.get("DJANGO_IMAGE_MAX_PIXELS", 40_000_000))
+
+# The read-only JSON API (timeline/api/). Anonymous and read-only for everyone: it
+# shows published content only, so it needs no sign-in and sets no cookie. Only
+# JSON is rendered: the page cache keys pages by URL, not by Accept header.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "timeline.api.limits.Pagination",
+    "DEFAULT_THROTTLE_CLASSES": ["timeline.api.limits.ClientRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("DJANGO_API_RATE", "120/minute")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_VERSIONING_CLASS": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "histsite API",
+    "DESCRIPTION": "Published events, people, places, periods, sources and citations, "
+    "read-only. Dates are EDTF strings with their earliest and latest day and reading.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}

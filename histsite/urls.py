@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/", include("timeline.admin_views")),
     path("favicon.ico", FaviconView.as_view()),
     path("admin/", admin.site.urls),
+    path("api/", include("timeline.api.urls")),
     path("", include("timeline.urls")),
 ]
 # Uploaded pictures in development (make run); in production the web server in front

@@ -32,6 +32,7 @@ PAGE_TYPES = {
     "source list": "/sources/",
     "source": "/sources/wikipedia-hungary-soviet-union-relations/",
     "search": "/search/?q=karolyi",
+    "open data": "/data/",
     "not found": "/no-such-page/",
     "timeline drawn": "/events/?view=timeline",
     "timeline drawn at a day": "/events/?view=timeline&zoom=day&at=1956-11-04",

@@ -1,8 +1,10 @@
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
 
-from timeline import cite_views, views
+from timeline import cite_views, exports, feeds, views
 from timeline.cards import CardView
 from timeline.models import Event, Period, Person, Place, Source
+from timeline.sitemaps import SITEMAPS, robots_txt
 
 register_converter(cite_views.CiteFormatConverter, "citeformat")
 
@@ -15,6 +17,12 @@ urlpatterns = [
     path("periods/<slug:slug>/", views.PeriodDetailView.as_view(), name="period-detail"),
     path("events/", views.EventListView.as_view(), name="event-list"),
     path("events/names/", views.NameSuggestionsView.as_view(), name="event-names"),
+    # Before the event pages, whose slug pattern would take "feed".
+    path("events/feed/", feeds.FilteredEventFeed(), name="event-feed"),
+    path("events/export.csv", exports.TimelineExportView.as_view(format="csv"), name="export-csv"),
+    path(
+        "events/export.json", exports.TimelineExportView.as_view(format="json"), name="export-json"
+    ),
     path("events/<slug:slug>/", views.EventDetailView.as_view(), name="event-detail"),
     path("people/", views.PersonListView.as_view(), name="person-list"),
     path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person-detail"),
@@ -71,4 +79,22 @@ urlpatterns = [
         cite_views.SourceRecordView.as_view(),
         name="source-record",
     ),
+    # Open data: feeds, sitemap, robots.txt, exports and the dataset.
+    path("feed/", feeds.EventFeed(), name="feed"),
+    path("data/", exports.DataView.as_view(), name="data"),
+    path("data/histsite.json", exports.DatasetView.as_view(), name="dataset"),
+    path("data/bibliography.json", exports.BibliographyView.as_view(), name="bibliography"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "timeline:sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
+    path("robots.txt", robots_txt, name="robots"),
 ]

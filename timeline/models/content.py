@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.db.models import Count, Exists, F, Func, Max, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from timeline.cache import cached
@@ -124,6 +124,14 @@ class Topic(SlugModel, SearchableModel):
     def heading(self):
         """Return the title with the span: "Hungary–Soviet Union relations, 1919–1991"."""
         return f"{self.title}, {self.span_text}" if self.span_text else self.title
+
+
+def count_of(queryset):
+    """Return a subquery that counts the rows of a correlated queryset."""
+    return Subquery(
+        queryset.order_by().annotate(count=Func(F("pk"), function="COUNT")).values("count"),
+        output_field=models.IntegerField(),
+    )
 
 
 def with_counts(rows, name, count_all, attribute="event_count"):

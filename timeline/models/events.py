@@ -13,7 +13,7 @@ from timeline.models.base import (
     SearchQuerySet,
     SlugModel,
 )
-from timeline.models.content import Period, Person, Place
+from timeline.models.content import Period, Person, Place, count_of
 from timeline.models.publication import (
     PublicationQuerySet,
     Publishable,
@@ -146,6 +146,13 @@ class EventQuerySet(PublicationQuerySet, SearchQuerySet):
             cited = Q(source=source) | Q(source__known_through=source)
         return self.filter(Exists(Citation.objects.filter(cited, event=OuterRef("pk"))))
 
+    def with_citation_count(self):
+        """Annotate each event with its citations that a reader can see."""
+        from timeline.models.sources import Citation, public_citation
+
+        cited = Citation.objects.filter(public_citation(), event=OuterRef("pk"))
+        return self.annotate(citation_count=count_of(cited))
+
     def with_related(self, user=None):
         """Fetch what a timeline row shows in a fixed number of queries.
 
@@ -234,6 +241,8 @@ class Event(SlugModel, SearchableModel, DatedModel, Publishable):
                 condition=Q(featured=True),
                 name="event_featured",
             ),
+            # The feed of new and changed events reads the latest changes first.
+            models.Index(fields=["status", "modified_at", "id"], name="event_recent_changes"),
         ]
         constraints = [
             *DatedModel.Meta.constraints,

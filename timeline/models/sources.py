@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Q
 from django.urls import reverse
 
 from timeline import csl, dates
@@ -73,6 +73,13 @@ NAMES_HELP = (
 class SourceQuerySet(PublicationQuerySet, SearchQuerySet):
     def with_related(self):
         return self.select_related("known_through")
+
+    def with_citation_count(self):
+        """Annotate each source with its citations that a reader can see (for a page of rows)."""
+        from timeline.models.content import count_of
+
+        cited = Citation.objects.filter(public_citation(), source=OuterRef("pk"))
+        return self.annotate(citation_count=count_of(cited))
 
     def citation_counts(self, sources):
         """Set citation_count on each source: its citations that a reader can see."""
