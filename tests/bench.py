@@ -33,6 +33,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+from tests.bench_images import add_lead_image, format_report, image_bytes
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 EVENTS = int(os.environ.get("BENCH_EVENTS", "100000"))
 SEED = 1
@@ -251,6 +253,7 @@ class Bench:
             "DJANGO_SECRET_KEY": "bench-" + secrets.token_hex(16),
             "DJANGO_SETTINGS_MODULE": "bench_settings",
             "PYTHONPATH": os.pathsep.join([str(self.directory), str(BASE_DIR)]),
+            "DJANGO_MEDIA_ROOT": str(self.directory / "media"),
         }
 
     def admin(self, statement):
@@ -351,6 +354,7 @@ def run(bench):
     started, cpu_started = time.perf_counter(), time.process_time()
     call_command("makedata", events=EVENTS, seed=SEED)
     generated = time.perf_counter() - started, time.process_time() - cpu_started
+    illustrated = add_lead_image()
     results = render_all(bench.static_root / "bench")
     port = bench.start_server()
     serve_all(port, bench.server.pid, results, deadline=began + TOTAL_SECONDS)
@@ -360,6 +364,12 @@ def run(bench):
         f"({generated[1]:.0f} s CPU); the whole bench {time.monotonic() - began:.0f} s"
     )
     report(results)
+    print(f"\nImage bytes of an event page with a 2400 × 1600 lead picture ({illustrated}):")
+    media_root = bench.environment["DJANGO_MEDIA_ROOT"]
+    for line in format_report(
+        image_bytes(f"http://127.0.0.1:{port}", illustrated, media_root=media_root)
+    ):
+        print("  " + line)
     return 0
 
 
