@@ -34,6 +34,14 @@ def outline_data():
     """Return the outlines file, each outline with its bounding box, read once."""
     data = json.loads(OUTLINES.read_text(encoding="utf-8"))
     for outline in data["outlines"].values():
+        # A ring that crosses the 180th meridian (the Soviet Union's Chukotka) would be
+        # drawn across the whole map: its western longitudes continue past 180 instead.
+        outline["rings"] = [
+            [[lon + 360 if lon < 0 else lon, lat] for lon, lat in ring]
+            if max(lon for lon, _ in ring) - min(lon for lon, _ in ring) > 180
+            else ring
+            for ring in outline["rings"]
+        ]
         points = [point for ring in outline["rings"] for point in ring]
         outline["box"] = (
             min(lon for lon, _ in points),

@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from timeline.citations import marker_keys
-from timeline.models import Citation, Source
+from timeline.models import Citation, Image, Source
 from timeline.models.sources import CITATION_TARGETS, located_citation
 
 ERROR = "error"
@@ -236,11 +236,13 @@ def unknown_markers():
 
 @rule("uncited-source", WARNING, "Sources cited nowhere")
 def uncited_sources():
-    # A source counts as cited when a document known through it is.
+    # A source counts as cited when a document known through it is, or when a
+    # picture names it as where it comes from (a credit line is a citation too).
     cited = Citation.objects.filter(
         Q(source=OuterRef("pk")) | Q(source__known_through=OuterRef("pk"))
     )
-    for source in Source.objects.filter(~Exists(cited)):
+    pictured = Image.objects.filter(source=OuterRef("pk"))
+    for source in Source.objects.filter(~Exists(cited), ~Exists(pictured)):
         yield source, f"{label(source)} is cited nowhere."
 
 

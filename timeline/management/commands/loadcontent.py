@@ -4,6 +4,8 @@ import sys
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -16,6 +18,23 @@ def fixture_paths(directory=None):
     """Return the content fixtures in load order (their names are numbered)."""
     directory = Path(directory or Path(settings.BASE_DIR, "fixtures"))
     return sorted(str(path) for path in directory.glob("*.json"))
+
+
+def install_media(directory=None):
+    """Copy the pictures' files shipped in fixtures/media/ into MEDIA_ROOT; return how many.
+
+    The directory is laid out as MEDIA_ROOT is, as a backup's media/ is; files already
+    there are left alone.
+    """
+    media = Path(directory or Path(settings.BASE_DIR, "fixtures")) / "media"
+    copied = 0
+    for path in sorted(media.rglob("*")):
+        name = path.relative_to(media).as_posix()
+        if path.is_file() and not default_storage.exists(name):
+            with path.open("rb") as file:
+                default_storage.save(name, File(file))
+            copied += 1
+    return copied
 
 
 def load(sources, comment=history.IMPORTED):
@@ -70,6 +89,9 @@ class Command(BaseCommand):
         paths = fixture_paths(fixtures)
         if not paths:
             raise CommandError(f"No *.json fixtures in {fixtures or 'fixtures/'}.")
+        copied = install_media(fixtures)
+        if copied:
+            self.say(f"Copied {copied} picture file(s) into MEDIA_ROOT.")
         try:
             sources = backup.read_fixtures(paths)
             if has_content:
