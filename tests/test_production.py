@@ -116,7 +116,11 @@ def test_the_request_id_from_nginx_is_kept_and_a_bad_one_replaced(client, db):
 
 
 INLINE = [
-    (re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I), "an inline <script>"),
+    # JSON-LD is a data block, which no policy runs; any other inline script is code.
+    (
+        re.compile(r"<script(?![^>]*\b(?:src=|type=\"application/ld\+json\"))[^>]*>", re.I),
+        "an inline <script>",
+    ),
     (re.compile(r"<style\b", re.I), "a <style> block"),
     (re.compile(r"\sstyle\s*=", re.I), "a style= attribute"),
     (re.compile(r"\son[a-z]+\s*=", re.I), "an on…= handler"),
