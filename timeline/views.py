@@ -279,9 +279,7 @@ class EventListView(BreadcrumbsMixin, ListPagesMixin, FilterView):
         Counting a filter that matches tens of thousands of events reads them all;
         the number depends only on the filters' values and on the content.
         """
-        form, user = self.filterset.form, self.request.user
-        values = [(name, form.data.getlist(name)) for name in form.fields]
-        digest = hashlib.sha256(repr((can_preview(user), values)).encode()).hexdigest()
+        digest = form_digest(self.filterset.form, can_preview(self.request.user))
         return cached(f"timeline-count:{digest}", self.object_list.count)
 
     def get(self, request, *args, **kwargs):
@@ -322,9 +320,17 @@ def filter_fields(form):
     html = partial(render_to_string, "includes/filter_fields.html", {"form": form})
     if form.errors:
         return html()
+    return cached(f"filter-fields:{form_digest(form)}", html)
+
+
+def form_digest(form, *extra):
+    """Return a digest of the values a form was asked for (and of extra), for a cache key.
+
+    Only the form's own fields count: a parameter it does not read (a page number, a
+    tracking tag) does not make a new key.
+    """
     values = [(name, form.data.getlist(name)) for name in form.fields]
-    digest = hashlib.sha256(repr(values).encode()).hexdigest()
-    return cached(f"filter-fields:{digest}", html)
+    return hashlib.sha256(repr((values, *extra)).encode()).hexdigest()
 
 
 def active_filters(params, filterset):
