@@ -5,7 +5,9 @@ import os
 import socket
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
+from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -19,6 +21,7 @@ from tests.factories import (
     TopicFactory,
 )
 from timeline.models import Event
+from timeline.views import KeysFirstPaginator
 
 pytestmark = pytest.mark.django_db
 
@@ -169,3 +172,73 @@ def test_a_renamed_place_shows_in_the_timelines_kept_rows(client, event):
     budapest.save()
     page = client.get(reverse("timeline:event-list"), {"place": "budapest"}).content.decode()
     assert ">Buda and Pest</a>" in page and ">Budapest</a>" not in page
+
+
+def test_a_persons_kept_list_follows_a_new_participation(client, event):
+    """A person's count and keys are kept until content changes, so they must follow it."""
+    person = ParticipationFactory(event=event).person
+    url = person.get_absolute_url()
+    assert client.get(url).context["paginator"].count == 1
+    later = EventFactory(slug="later", title="A later meeting", date="1957-01-01")
+    ParticipationFactory(event=later, person=person)
+    response = client.get(url)
+    assert response.context["paginator"].count == 2
+    assert [event.slug for event in response.context["events"]] == ["tanks", "later"]
+
+
+def test_kept_keys_give_the_pages_the_walked_order_gives(client, monkeypatch, event):
+    person = ParticipationFactory(event=event).person
+    for number in range(30):
+        dated = EventFactory(slug=f"e{number}", date=f"19{50 + number % 7}-0{1 + number % 9}")
+        ParticipationFactory(event=dated, person=person)
+    url = person.get_absolute_url()
+
+    def pages():
+        cache.clear()
+        return [
+            [event.slug for event in client.get(url, {"page": page}).context["events"]]
+            for page in (1, 2)
+        ]
+
+    kept = pages()
+    monkeypatch.setattr(KeysFirstPaginator, "KEPT_KEYS", 0)
+    assert pages() == kept
+    assert sorted(kept[0] + kept[1]) == sorted(["tanks", *(f"e{n}" for n in range(30))])
+
+
+def test_an_edited_citation_shows_in_the_kept_references(client, event):
+    citation = CitationFactory(event=event, locator="Lead")
+    assert "Lead" in client.get(event.get_absolute_url()).content.decode()
+    citation.locator = "Section Aftermath"
+    citation.save()
+    html = client.get(event.get_absolute_url()).content.decode()
+    assert "Section Aftermath" in html and ">Lead<" not in html
+
+
+def test_the_kept_map_and_drawing_follow_a_new_event(client, event):
+    budapest = PlaceFactory(slug="budapest", name="Budapest", latitude=47.5, longitude=19.05)
+    event.places.add(budapest)
+    events = reverse("timeline:event-list")
+    places = client.get(events, {"view": "map"}).context["places"]
+    assert [(place.slug, place.event_count) for place in places] == [("budapest", 1)]
+    assert client.get(events, {"view": "timeline"}).context["drawing"].total == 1
+    EventFactory(slug="later", date="1957-01-01").places.add(budapest)
+    places = client.get(events, {"view": "map"}).context["places"]
+    assert [(place.slug, place.event_count) for place in places] == [("budapest", 2)]
+    assert client.get(events, {"view": "timeline"}).context["drawing"].total == 2
+
+
+def test_a_parameter_no_filter_reads_stays_out_of_the_kept_drawings_links(client, event):
+    """The drawing is kept by its filters' values, so its links carry those alone."""
+    params = {"view": "timeline", "utm_source": "newsletter", "q": "tanks"}
+    levels = client.get(reverse("timeline:event-list"), params).context["zoom"]["levels"]
+    assert all("q=tanks" in level["url"] for level in levels)
+    assert not any("utm_source" in level["url"] for level in levels)
+
+
+def test_the_cache_keeps_an_api_page_as_bytes_and_headers(client, event):
+    url = reverse("api:event-list")
+    first = client.get(url)
+    second = client.get(url)
+    assert second.content == first.content and second["Content-Type"] == first["Content-Type"]
+    assert type(second) is HttpResponse

@@ -12,6 +12,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.middleware.gzip import GZipMiddleware
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -59,6 +60,15 @@ def page_key(request, generation):
     return f"timeline:page:{generation}:{day}:{request.method}:{digest}"
 
 
+def stored_copy(response):
+    """Return the response as bytes and headers alone, to keep in the cache.
+
+    An API response carries its serializer's data; pickling it pickled the page's
+    fifty events and their related rows (35 ms a page at 100,000 events).
+    """
+    return HttpResponse(response.content, status=response.status_code, headers=response.headers)
+
+
 class PublicPageCacheMiddleware:
     """Serve anonymous readers' public pages from the cache, revalidated by ETag."""
 
@@ -81,7 +91,7 @@ class PublicPageCacheMiddleware:
                 response["Last-Modified"] = http_date(max(generation, start_of_today()))
                 patch_cache_control(response, public=True, no_cache=True)
                 patch_vary_headers(response, ["Cookie"])
-                cache.set(key, response, PAGE_TIMEOUT)
+                cache.set(key, stored_copy(response), PAGE_TIMEOUT)
         return response
 
     def is_public(self, request):

@@ -4,13 +4,15 @@ Kept apart from the views: DRF reads these settings while defining its APIView,
 so a module that defines views cannot be named there.
 """
 
+import hashlib
+
 from django.conf import settings
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 
-from timeline.views import MAX_PAGE
+from timeline.views import MAX_PAGE, KeptCountPaginator
 
 
 class Pagination(PageNumberPagination):
@@ -19,6 +21,21 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.kept = None
+        if request.user.is_anonymous:
+            # Only published rows: the count (and a short list's keys) depend on the
+            # view's filters alone, so they are kept until content changes.
+            filterset = getattr(view, "filterset_class", None)
+            names = filterset.base_filters if filterset else ()
+            filters = [(name, request.query_params.getlist(name)) for name in names]
+            digest = hashlib.sha256(repr((request.path, filters)).encode()).hexdigest()
+            self.kept = f"api-list:{digest}"
+        return super().paginate_queryset(queryset, request, view)
+
+    def django_paginator_class(self, queryset, page_size):
+        return KeptCountPaginator(queryset, page_size, kept=self.kept)
 
     def get_page_number(self, request, paginator):
         value = request.query_params.get(self.page_query_param) or "1"
