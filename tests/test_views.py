@@ -319,9 +319,11 @@ def test_tooltip_shows_source_locator_and_quotation_without_javascript(client, s
 
 def test_notes_from_one_source_are_grouped_under_it(client, site):
     response = client.get(reverse("timeline:event-detail", args=["tanks"]))
-    groups = response.context["reference_groups"]
-    assert [group.source.title for group in groups] == ["The article"]
-    assert [note.number for note in groups[0].notes] == [1, 2]
+    assert [source.title for source in response.context["reference_sources"]] == ["The article"]
+    references = response.content.decode().split('id="references-heading"')[1]
+    assert references.count('class="reference-source"') == 1
+    assert references.count('class="reference-note"') == 2
+    assert 'id="cite-note-1" value="1"' in references and 'id="cite-note-2" value="2"' in references
 
 
 def test_known_through_source_names_its_intermediary_in_references(client, site):

@@ -162,10 +162,10 @@ class ListPagesMixin:
 
 
 def references(notes):
-    """Return a page's References: its notes grouped by source, and their HTML."""
+    """Return a page's References as HTML, and the sources they name, in their order."""
     groups = notes.groups()
     html = render_to_string("includes/references.html", {"reference_groups": groups})
-    return {"reference_groups": groups, "references_html": html}
+    return {"references_html": html, "reference_sources": [group.source for group in groups]}
 
 
 class CitedMixin:
@@ -248,7 +248,7 @@ class TopicView(CiteMixin, DetailView):
             )
             countries = Place.objects.published().filter(slug__in=HIGHLIGHTED)
             context["locator_map"] = locator_map(countries)
-        context["key_events"] = Event.objects.key_events(topic, user)
+        context["key_events"] = with_rows(Event.objects.key_events(topic, user), user, False)
         context["key_people"] = Person.objects.visible_to(user).featured().of_topic(topic)
         return context
 
