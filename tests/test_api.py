@@ -65,6 +65,19 @@ def test_an_event_has_its_edtf_date_bounds_reading_and_links(client):
     assert citations["results"][0]["target"] == event["url"]
 
 
+def test_each_row_of_a_list_links_to_itself(client):
+    """A list's links are made from one address per field, each row's slug put in."""
+    build_site(5)
+    events = get_json(client, reverse("api:event-list"))["results"]
+    assert len(events) == 5
+    for event in events:
+        assert event["url"] == f"http://testserver/api/events/{event['slug']}/"
+        assert event["page_url"] == f"http://testserver/events/{event['slug']}/"
+        for person in event["people"]:
+            assert person["url"] == f"http://testserver/api/people/{person['slug']}/"
+    assert len({person["slug"] for event in events for person in event["people"]}) > 1
+
+
 def test_published_rows_pointing_at_drafts_say_nothing_of_them(client):
     build_mixed_site()
     event = get_json(client, reverse("api:event-detail", args=["open-event"]))
