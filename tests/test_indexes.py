@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 
 from tests.test_queries import build_site
 from timeline.filters import EventFilter
-from timeline.models import Event
+from timeline.models import Event, Person, Topic
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +75,20 @@ def test_previous_and_next_start_from_the_event_in_the_index():
                 cursor.execute("SET LOCAL enable_sort = off")
         text = queryset[:1].explain()
         assert not full_scans(text), text
+
+
+def test_a_topics_key_people_and_events_come_from_the_featured_indexes():
+    """The home page's few featured rows, not every person and event checked in turn."""
+    build_site(30)
+    topic = Topic.objects.default()
+    plans = {}
+    for name, queryset in (
+        ("person_featured", Person.objects.published().featured().of_topic(topic)),
+        ("event_featured", Event.objects.key_events(topic)),
+    ):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_seqscan = off")
+        plans[name] = queryset.explain()
+    for name, text in plans.items():
+        assert name in text, text
