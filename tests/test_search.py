@@ -130,12 +130,26 @@ def test_reindex_measures_the_tables_before_writing_the_index(monkeypatch):
     # Rows bulk-loaded since the last ANALYZE would otherwise be joined by a planner
     # that guesses their tables nearly empty.
     steps = []
-    monkeypatch.setattr(reindex, "refresh_statistics", lambda using: steps.append("measure"))
+    monkeypatch.setattr(
+        reindex, "refresh_statistics", lambda using, vacuum=False: steps.append("measure")
+    )
     monkeypatch.setattr(fulltext, "reindex", lambda queryset: steps.append("index"))
     call_command("reindex", verbosity=0)
     assert steps[0] == "measure"
     assert steps[-1] == "measure"
     assert "index" in steps
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="VACUUM is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_reindex_outside_a_transaction_clears_the_rows_it_rewrote():
+    EventFactory(title="Armistice")
+    call_command("reindex", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT last_vacuum FROM pg_stat_user_tables WHERE relname = 'timeline_event'"
+        )
+        assert cursor.fetchone()[0] is not None
 
 
 def test_search_site_marks_matches_and_escapes_the_rest():

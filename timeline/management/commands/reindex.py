@@ -35,5 +35,7 @@ class Command(BaseCommand):
                 if options["verbosity"]:
                     count = model.objects.using(database).count()
                     self.stdout.write(f"Indexed {count} {model._meta.verbose_name_plural}.")
-        # And again, for the index just written (the search column's word statistics).
-        refresh_statistics(database)
+        # And again, for the index just written (the search column's word statistics),
+        # clearing the old copy of every row: until autovacuum does, each was still
+        # read (a misspelling's search took 62 ms at 100,000 events, 40 ms after).
+        refresh_statistics(database, vacuum=True)
