@@ -21,7 +21,18 @@ from django.contrib.postgres.search import (
     TrigramStrictWordSimilarity,
 )
 from django.db import connections, models
-from django.db.models import Aggregate, Exists, F, Func, Lookup, Q, TextField, Value
+from django.db.models import (
+    Aggregate,
+    Case,
+    Exists,
+    F,
+    Func,
+    Lookup,
+    Q,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -160,6 +171,17 @@ def search(queryset, words, names_only=False):
     return found.order_by("-search_rank", *queryset.model._meta.ordering)
 
 
+def unless(condition, word):
+    """Return the word, or NULL when the condition holds.
+
+    A name is never similar to NULL, and PostgreSQL reads no index for it: "name is
+    similar to NULL-if-anything-matches" costs nothing when words match, where "nothing
+    matches and name is similar to the word" still had it fetch and test every row with
+    a similar name (1,935 of them for "karolyi" at 100,000 events, a third of the query).
+    """
+    return Case(When(condition, then=Value(None)), default=Value(word), output_field=TextField())
+
+
 def search_postgresql(queryset, words, names_only=False):
     model = queryset.model
     query = SearchQuery(tsquery(words, names_only), search_type="raw", config=CONFIG)
@@ -169,11 +191,16 @@ def search_postgresql(queryset, words, names_only=False):
     # Strict word similarity compares whole words, so a word's tail ("apest") stays
     # unmatched, as it does in full-text search. Asking
     # the whole table keeps the decision one lazy query, whatever filters come after.
-    nothing_matches = ~Exists(model._base_manager.filter(search_vector=query))
-    similar = Q(*(Q(trigram_name__trigram_strict_word_similar=word) for word in words))
+    anything_matches = Exists(model._base_manager.filter(search_vector=query))
+    similar = Q(
+        *(
+            Q(trigram_name__trigram_strict_word_similar=unless(anything_matches, word))
+            for word in words
+        )
+    )
     return (
         queryset.alias(trigram_name=name)
-        .filter(Q(search_vector=query) | (nothing_matches & similar))
+        .filter(Q(search_vector=query) | similar)
         .annotate(
             search_rank=SearchRank(F("search_vector"), query)
             + TrigramStrictWordSimilarity(" ".join(words), name) / 100
