@@ -25,8 +25,8 @@ class Pagination(PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.kept = None
         if request.user.is_anonymous:
-            # Only published rows: the count (and a short list's keys) depend on the
-            # view's filters alone, so they are kept until content changes.
+            # Only published rows: the count depends on the view's filters alone, so it
+            # is kept until content changes instead of read from every matching event.
             filterset = getattr(view, "filterset_class", None)
             names = filterset.base_filters if filterset else ()
             filters = [(name, request.query_params.getlist(name)) for name in names]
