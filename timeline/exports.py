@@ -12,6 +12,7 @@ from collections import defaultdict
 from itertools import islice
 
 from django.core import serializers
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 from django.http import HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
@@ -213,21 +214,25 @@ class TimelineExportView(View):
         yield "\n]}\n"
 
 
-def published_rows(model):
-    """Return the rows of a content model that readers see, with what serializing needs."""
+def published(model):
+    """Return the rows of a content model that readers see."""
     manager = model._default_manager
     if model is Citation:
-        rows = manager.public()
-    elif model is Participation:
-        rows = manager.filter(event__status="published", person__status="published")
-    elif issubclass(model, Publishable):
-        rows = manager.published()
-    else:
-        rows = manager.all()
+        return manager.public()
+    if model is Participation:
+        return manager.filter(event__status="published", person__status="published")
+    if issubclass(model, Publishable):
+        return manager.published()
+    return manager.all()
+
+
+def published_rows(model):
+    """Return the rows of a content model that readers see, with what serializing needs."""
     related = [f.name for f in model._meta.fields if f.is_relation and f.editable]
     many = [f.name for f in model._meta.many_to_many if f.remote_field.through._meta.auto_created]
     prefetches = [Prefetch(name, queryset=published_or_all(model, name)) for name in many]
-    return rows.order_by("pk").select_related(*related).prefetch_related(*prefetches)
+    rows = published(model).order_by("pk")
+    return rows.select_related(*related).prefetch_related(*prefetches)
 
 
 def published_or_all(model, name):
@@ -247,30 +252,121 @@ def hide_unpublished_references(obj):
     return obj
 
 
+def dataset_fields(model):
+    return [
+        f.name
+        for f in [*model._meta.fields, *model._meta.many_to_many]
+        if f.editable and not f.primary_key
+    ]
+
+
 def dataset_chunks():
     """Yield the published content as dumpdata --natural-foreign --natural-primary writes
     it, the fixtures' format, a JSON list in parts, model by model in load order."""
     yield "["
     first = True
+    slugs = SlugsByModel()
     for model in content_models():
-        fields = [
-            f.name
-            for f in [*model._meta.fields, *model._meta.many_to_many]
-            if f.editable and not f.primary_key
-        ]
-        rows = published_rows(model).iterator(chunk_size=DATASET_CHUNK)
-        while chunk := [hide_unpublished_references(obj) for obj in islice(rows, DATASET_CHUNK)]:
-            text = serializers.serialize(
-                "json",
-                chunk,
-                fields=fields,
-                use_natural_foreign_keys=True,
-                use_natural_primary_keys=True,
-                ensure_ascii=False,
-            )
-            yield ("\n" if first else ",\n") + text[1:-1]
+        if model in VALUE_MODELS:
+            records = value_records(model, slugs)
+        else:
+            records = serialized_records(model)
+        for text in records:
+            yield ("\n" if first else ",\n") + text
             first = False
     yield "\n]\n"
+
+
+def serialized_records(model):
+    """Yield the model's published rows through Django's serializer, a chunk at a time."""
+    rows = published_rows(model).iterator(chunk_size=DATASET_CHUNK)
+    while chunk := [hide_unpublished_references(obj) for obj in islice(rows, DATASET_CHUNK)]:
+        text = serializers.serialize(
+            "json",
+            chunk,
+            fields=dataset_fields(model),
+            use_natural_foreign_keys=True,
+            use_natural_primary_keys=True,
+            ensure_ascii=False,
+        )
+        yield text[1:-1]
+
+
+# The models with a row or more for every event. Django's serializer makes a model
+# instance of each row and of each row it names: the dataset took over a minute of CPU
+# at 100,000 events, longer than gunicorn's timeout. Their rows name other rows only by
+# slug, so they are written from plain values instead, as the serializer would write them.
+VALUE_MODELS = (Event, Participation, Citation)
+
+
+def value_records(model, slugs=None):
+    """Yield the model's published rows as serialized_records() does, read as plain values."""
+    slugs = SlugsByModel() if slugs is None else slugs
+    names = dataset_fields(model)
+    local = [f for f in model._meta.local_fields if f.name in names]
+    many = [
+        f
+        for f in model._meta.local_many_to_many
+        if f.name in names and f.remote_field.through._meta.auto_created
+    ]
+    targets = {f.name: slugs[f.related_model] for f in local if f.is_relation}
+    hidden = {f.name for f in local if f.is_relation and f.null}
+    label = str(model._meta)
+    rows = published(model).order_by("pk").values("pk", *(f.attname for f in local))
+    rows = rows.iterator(chunk_size=DATASET_CHUNK)
+    while chunk := list(islice(rows, DATASET_CHUNK)):
+        keys = [row["pk"] for row in chunk]
+        linked = {f.name: linked_slugs(f, keys) for f in many}
+        records = []
+        for row in chunk:
+            fields = {}
+            for f in local:
+                value = row[f.attname]
+                if f.is_relation and value is not None:
+                    slug, shown = targets[f.name][value]
+                    value = [slug] if shown or f.name not in hidden else None
+                fields[f.name] = value
+            for f in many:
+                fields[f.name] = linked[f.name].get(row["pk"], [])
+            record = {"model": label, "fields": fields}
+            records.append(json.dumps(record, cls=DjangoJSONEncoder, ensure_ascii=False))
+        yield ", ".join(records)
+
+
+class SlugsByModel(dict):
+    """Each row's slug (its natural key) and whether readers may see it, by model and key.
+
+    Read once a model, when first asked for: the events' slugs serve both their
+    participants and their citations.
+    """
+
+    def __missing__(self, model):
+        manager = model._default_manager
+        if issubclass(model, Publishable):
+            shown = Publishable.Status.PUBLISHED
+            rows = manager.values_list("pk", "slug", "status")
+            slugs = {pk: (slug, status == shown) for pk, slug, status in rows}
+        else:
+            slugs = {pk: (slug, True) for pk, slug in manager.values_list("pk", "slug")}
+        self[model] = slugs
+        return slugs
+
+
+def linked_slugs(field, keys):
+    """Return, by row, the natural keys of the rows a many-to-many field links it to.
+
+    Only those readers may see, in the linked model's order, as a prefetch gives them.
+    """
+    target = field.m2m_reverse_field_name()
+    links = field.remote_field.through.objects.filter(**{f"{field.m2m_field_name()}_id__in": keys})
+    if issubclass(field.related_model, Publishable):
+        links = links.filter(**{f"{target}__status": Publishable.Status.PUBLISHED})
+    ordering = [f"{target}__{name}" for name in field.related_model._meta.ordering]
+    links = links.order_by(*ordering, f"{target}_id")
+    grouped = defaultdict(list)
+    for key, slug in links.values_list(f"{field.m2m_field_name()}_id", f"{target}__slug"):
+        grouped[key].append([slug])
+    return grouped
 
 
 class DatasetView(View):
