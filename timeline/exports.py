@@ -279,12 +279,13 @@ def dataset_chunks():
 
 def serialized_records(model):
     """Yield the model's published rows through Django's serializer, a chunk at a time."""
+    fields = dataset_fields(model)
     rows = published_rows(model).iterator(chunk_size=DATASET_CHUNK)
     while chunk := [hide_unpublished_references(obj) for obj in islice(rows, DATASET_CHUNK)]:
         text = serializers.serialize(
             "json",
             chunk,
-            fields=dataset_fields(model),
+            fields=fields,
             use_natural_foreign_keys=True,
             use_natural_primary_keys=True,
             ensure_ascii=False,
