@@ -105,6 +105,9 @@ WSGI_APPLICATION = "histsite.wsgi.application"
 # SQLite by default. IMMEDIATE transactions take the write lock up front, so
 # concurrent read-then-write transactions queue for the lock (up to the timeout)
 # instead of failing with "database is locked" when they try to upgrade.
+# Connections are kept between requests (conn_max_age below) on SQLite too: opening
+# one, running init_command and reading the schema costs about 1.3 ms of CPU at 100,000
+# events, as much as two static files.
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
@@ -120,7 +123,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         **SQLITE_OPTIONS,
         **DATABASES["default"].get("OPTIONS", {}),
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     INSTALLED_APPS.append("django.contrib.postgres")  # search lookups; see timeline/fulltext.py
 
