@@ -12,6 +12,7 @@ from timeline import fulltext
 from timeline.management.commands import reindex
 from timeline.models import Event, Person
 from timeline.search import search_site
+from timeline.views import SearchView
 
 pytestmark = pytest.mark.django_db
 
@@ -152,13 +153,17 @@ def test_reindex_outside_a_transaction_clears_the_rows_it_rewrote():
         assert cursor.fetchone()[0] is not None
 
 
+def found(results):
+    return {result.label: result for result in results}
+
+
 def test_search_site_marks_matches_and_escapes_the_rest():
     EventFactory(
         title="Talks",
         summary="Treaty <script>alert(1)</script> & more",
         status=Event.Status.PUBLISHED,
     )
-    events = dict(search_site("treaty", 10))["Events"]
+    events = found(search_site("treaty", 10))["Events"].rows
     snippet = events[0].snippet
     assert "<mark>Treaty</mark>" in snippet
     assert "<script>" not in snippet
@@ -172,8 +177,24 @@ def test_search_page_shows_snippets(client):
     assert re.search(r'<p class="search-snippet">[^<]*treaty of <mark>friendship</mark>', html)
 
 
+def test_search_shows_the_best_of_each_kind_and_links_to_every_match(client, monkeypatch):
+    for number in range(4):
+        EventFactory(title=f"Armistice talks {number}", status=Event.Status.PUBLISHED)
+    results = found(search_site("armistice", 3))
+    assert len(results["Events"].rows) == 3
+    assert results["Events"].more
+    assert not results["People"].more
+
+    monkeypatch.setattr(SearchView, "LIMIT", 3)
+    html = client.get(reverse("timeline:search"), {"q": "armistice"}).content.decode()
+    assert "The best 3 results" in html
+    assert 'href="/events/?q=armistice">Every event that matches' in html
+    timeline = client.get("/events/", {"q": "armistice"}).content.decode()
+    assert all(f"Armistice talks {number}" in timeline for number in range(4))
+
+
 def test_karolyi_finds_mihaly_karolyi_first(content):
-    people = dict(search_site("karolyi", 10))["People"]
+    people = found(search_site("karolyi", 10))["People"].rows
     assert people[0].name == "Mihály Károlyi"
     events = Event.objects.published().search("karolyi")
     assert all("Károlyi" in title for title in titles(events[:2]))

@@ -381,13 +381,12 @@ def test_source_page_groups_citing_pages_by_locator(client, site):
 
 def test_search_finds_every_kind_of_thing_without_accents(client, site):
     response = client.get(reverse("timeline:search"), {"q": "maleter"})
-    results = dict(response.context["results"])
+    results = {found.label: found.rows for found in response.context["results"]}
     assert [person.name for person in results["People"]] == ["Pál Maléter"]
     assert [event.slug for event in results["Events"]] == ["talks"]
     response = client.get(reverse("timeline:search"), {"q": "horthy"})
-    assert [period.slug for period in dict(response.context["results"])["Periods"]] == [
-        "horthy-era"
-    ]
+    results = {found.label: found.rows for found in response.context["results"]}
+    assert [period.slug for period in results["Periods"]] == ["horthy-era"]
 
 
 def test_search_rejects_an_overlong_query_with_a_message(client, site):

@@ -9,6 +9,7 @@ from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView, View
@@ -553,7 +554,9 @@ class SearchView(BreadcrumbsMixin, TemplateView):
     breadcrumb = "Search"
 
     template_name = "timeline/search.html"
-    LIMIT = 50
+    # The best of each kind; the timeline, which takes the same words, lists every
+    # matching event, and more words narrow the rest.
+    LIMIT = 20
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
@@ -573,5 +576,7 @@ class SearchView(BreadcrumbsMixin, TemplateView):
         if not search_words(query):
             return context
         context["results"] = search_site(query, self.LIMIT, self.request.user)
-        context["total"] = sum(len(rows) for _, rows in context["results"])
+        context["total"] = sum(len(found.rows) for found in context["results"])
+        context["more"] = any(found.more for found in context["results"])
+        context["timeline_url"] = reverse("timeline:event-list") + "?" + urlencode({"q": query})
         return context
