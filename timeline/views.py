@@ -10,7 +10,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
@@ -163,10 +163,14 @@ class ListPagesMixin:
 
 
 def references(notes):
-    """Return a page's References as HTML, and the sources they name, in their order."""
-    groups = notes.groups()
-    html = render_to_string("includes/references.html", {"reference_groups": groups})
-    return {"references_html": html, "reference_sources": [group.source for group in groups]}
+    """Return a page's References as HTML."""
+    html = render_to_string("includes/references.html", {"reference_groups": notes.groups()})
+    return {"references_html": html}
+
+
+def cited_sources(notes):
+    """Return the sources a page's notes name, in the order of its References."""
+    return [group.source for group in notes.groups()]
 
 
 class CitedMixin:
@@ -180,14 +184,26 @@ class CitedMixin:
         context = super().get_context_data(**kwargs)
         # The text and its References depend on the object alone (and on whether drafts
         # show): the Kádár era's 173 notes took 30 ms to number and render each time.
+        # They are kept as HTML; the sources they name, which only the page's metadata
+        # reads (and keeps), are read again when it is made.
         obj = self.object
         key = f"cited:{obj._meta.label}:{obj.pk}:{can_preview(self.request.user)}"
-        context.update(cached(key, self.cited_context))
-        return context
+        made = {}
 
-    def cited_context(self):
-        notes = Notes(self.get_citations())
-        return {**self.render_cited_text(notes), **references(notes)}
+        def cited_context():
+            notes = Notes(self.get_citations())
+            cited = {**self.render_cited_text(notes), **references(notes)}
+            made["sources"] = cited_sources(notes)  # numbered as the text was rendered
+            return cited
+
+        def sources():
+            if "sources" not in made:
+                cited_context()
+            return made["sources"]
+
+        context.update(cached(key, cited_context))
+        context["reference_sources"] = SimpleLazyObject(sources)
+        return context
 
     def render_cited_text(self, notes):
         """Return the summary and body with their markers, numbered in reading order."""
