@@ -20,6 +20,7 @@ from tests.factories import (
     PlaceFactory,
     TopicFactory,
 )
+from timeline.cache import GENERATION_KEY, content_generation, request_generation
 from timeline.models import Event
 from timeline.views import KeysFirstPaginator
 
@@ -81,6 +82,45 @@ def test_pages_answer_304_to_a_matching_etag(client, event):
     assert response["Last-Modified"] and "no-cache" in response["Cache-Control"]
     again = client.get(event.get_absolute_url(), headers={"if-none-match": response["ETag"]})
     assert again.status_code == 304 and again.content == b""
+
+
+def test_a_kept_page_carries_its_etag_and_is_not_hashed_again(client, event, monkeypatch):
+    first = client.get(event.get_absolute_url())
+    hashed = []
+    monkeypatch.setattr(
+        "django.middleware.http.set_response_etag", lambda response: hashed.append(response)
+    )
+    second = client.get(event.get_absolute_url())
+    assert second["ETag"] == first["ETag"] and first["ETag"]
+    assert hashed == []
+
+
+def test_a_public_request_reads_the_content_generation_once(client, event, monkeypatch):
+    reads = []
+    get = cache.get
+
+    def counting_get(key, *args, **kwargs):
+        reads.append(key)
+        return get(key, *args, **kwargs)
+
+    period = PeriodFactory()
+    EventFactory(period=period, status=Event.Status.PUBLISHED)
+    monkeypatch.setattr(cache, "get", counting_get)
+    response = client.get(period.get_absolute_url())
+    assert response.status_code == 200
+    kept = [key for key in reads if key.startswith("timeline:") and ":page:" not in key]
+    assert len(kept) >= 3  # the cited text, the page's metadata, the list of events
+    assert reads.count(GENERATION_KEY) == 1
+
+
+def test_a_change_within_a_request_moves_its_generation_on(event):
+    token = request_generation.set(content_generation())
+    try:
+        before = content_generation()
+        event.save()
+        assert content_generation() > before
+    finally:
+        request_generation.reset(token)
 
 
 def test_public_html_is_compressed_and_the_admin_is_not(client, event):
