@@ -210,3 +210,22 @@ def test_a_misspelling_finds_the_name_on_postgresql_only(content):
     assert [person.name for person in Person.objects.search("khrushchev")][0] == (
         "Nikita Khrushchev"
     )
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 is SQLite's")
+def test_the_search_page_reads_the_index_first_then_each_row_by_its_key():
+    EventFactory(title="Armistice", status=Event.Status.PUBLISHED)
+    searches = {
+        "index first": Event.objects.published().search("armistice", index_first=True),
+        "the timeline's join": Event.objects.published().search("armistice"),
+    }
+    for name, queryset in searches.items():
+        lines = queryset.with_snippets("armistice")[:21].explain().splitlines()
+        assert "SCAN timeline_event_fts VIRTUAL TABLE" in lines[0], (name, lines)
+        assert "SEARCH timeline_event USING INTEGER PRIMARY KEY" in lines[1], (name, lines)
+    # Joined on its rowid, the index could be asked once per row of a narrower filter;
+    # the timeline's join is on a column SQLite cannot look rows up by.
+    joins = {name: str(queryset.query) for name, queryset in searches.items()}
+    assert '"timeline_event_fts"."rowid"' in joins["index first"]
+    assert '"timeline_event_fts"."entry_of"' in joins["the timeline's join"]
+    assert list(searches["index first"]) == list(searches["the timeline's join"])

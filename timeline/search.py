@@ -31,7 +31,7 @@ def search_site(query, limit, user=None):
     ]
     results = []
     for label, queryset in kinds:
-        matches = queryset.search(query).with_snippets(query)
+        matches = queryset.search(query, index_first=True).with_snippets(query)
         # The index's own columns are long and never shown.
         rows = list(matches.defer("search_text", "search_vector")[: limit + 1])
         for row in rows:
