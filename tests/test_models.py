@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import NoReverseMatch, reverse, set_script_prefix
 
 from tests.factories import (
     CitationFactory,
@@ -263,3 +264,29 @@ def test_database_rejects_a_time_of_day_on_a_year():
 )
 def test_slugify_transliterates_and_breaks_at_dashes(text, slug):
     assert slugify(text) == slug
+
+
+@pytest.mark.parametrize(
+    "factory, route",
+    [
+        (EventFactory, "event-detail"),
+        (PersonFactory, "person-detail"),
+        (PlaceFactory, "place-detail"),
+        (PeriodFactory, "period-detail"),
+        (SourceFactory, "source-detail"),
+    ],
+)
+def test_a_rows_address_is_the_one_its_route_reverses(factory, route):
+    row = factory(slug="budapest-1956_b")
+    assert row.get_absolute_url() == reverse(f"timeline:{route}", kwargs={"slug": row.slug})
+    # Under a script prefix (a site served from /history/), the prefix comes first.
+    set_script_prefix("/history/")
+    try:
+        assert row.get_absolute_url().startswith("/history/")
+        assert row.get_absolute_url() == reverse(f"timeline:{route}", kwargs={"slug": row.slug})
+    finally:
+        set_script_prefix("/")
+    # What the route would not match is refused, as reverse() refuses it.
+    row.slug = "not a slug"
+    with pytest.raises(NoReverseMatch):
+        row.get_absolute_url()

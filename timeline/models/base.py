@@ -1,10 +1,14 @@
 """Pieces every timeline model shares: natural keys, EDTF dates, search text."""
 
+import re
+
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.signals import class_prepared
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from timeline import dates, fulltext
 from timeline.text import fold
@@ -68,11 +72,37 @@ class SlugModel(models.Model):
         help_text="The name in the page address; lower case, hyphens, no spaces.",
     )
 
+    detail_url_name = None  # the route of the row's page, which takes its slug
+
     class Meta:
         abstract = True
 
+    def get_absolute_url(self):
+        return slug_address(self.detail_url_name, self.slug)
+
     def natural_key(self):
         return (self.slug,)
+
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+PLACEHOLDER = "--slug--"
+ADDRESSES = {}
+
+
+def slug_address(url_name, slug):
+    """Return reverse(url_name, kwargs={"slug": slug}), reversed once per route.
+
+    A list of fifty rows reversed fifty addresses, 25 µs each. A slug needs no
+    quoting, so it is put into one reversed address; anything else goes to reverse(),
+    which refuses what the route would not match.
+    """
+    if not SLUG.fullmatch(slug or ""):
+        return reverse(url_name, kwargs={"slug": slug})
+    key = (url_name, get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
+    address = ADDRESSES.get(key)
+    if address is None:
+        address = ADDRESSES[key] = reverse(url_name, kwargs={"slug": PLACEHOLDER})
+    return address.replace(PLACEHOLDER, slug)
 
 
 class SearchableModel(models.Model):

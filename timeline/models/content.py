@@ -209,6 +209,8 @@ class PeriodQuerySet(PublicationQuerySet, TreeQuerySet, SearchQuerySet):
 class Period(SlugModel, SearchableModel, DatedModel, TreeModel, Publishable):
     """A stretch of the history with a narrative of its own, such as the Horthy era."""
 
+    detail_url_name = "timeline:period-detail"
+
     title = models.CharField(max_length=200)
     topic = models.ForeignKey(
         Topic,
@@ -240,9 +242,6 @@ class Period(SlugModel, SearchableModel, DatedModel, TreeModel, Publishable):
 
     def __str__(self):
         return self.title
-
-    def get_absolute_url(self):
-        return reverse("timeline:period-detail", kwargs={"slug": self.slug})
 
     def clean(self):
         super().clean()
@@ -291,6 +290,8 @@ class PlaceQuerySet(PublicationQuerySet, TreeQuerySet, SearchQuerySet):
 
 class Place(SlugModel, SearchableModel, TreeModel, Publishable):
     """A place where something happened, under every name it has had."""
+
+    detail_url_name = "timeline:place-detail"
 
     class Kind(models.TextChoices):
         COUNTRY = "country", "country"
@@ -377,9 +378,6 @@ class Place(SlugModel, SearchableModel, TreeModel, Publishable):
         east = "E" if self.longitude >= 0 else "W"
         return f"{abs(self.latitude)}° {north}, {abs(self.longitude)}° {east}"
 
-    def get_absolute_url(self):
-        return reverse("timeline:place-detail", kwargs={"slug": self.slug})
-
     search_weights = {"A": ("name", "other_names"), "C": ("description",)}
 
     def searchable_parts(self):
@@ -422,6 +420,8 @@ class PersonQuerySet(PublicationQuerySet, SearchQuerySet):
 
 class Person(SlugModel, SearchableModel, Publishable):
     """Someone who took part in the history, named as the sources name them."""
+
+    detail_url_name = "timeline:person-detail"
 
     name = models.CharField(max_length=200, help_text="The name in English order: “Béla Kun”.")
     native_name = models.CharField(
@@ -473,9 +473,6 @@ class Person(SlugModel, SearchableModel, Publishable):
 
     def __str__(self):
         return self.name
-
-    def get_absolute_url(self):
-        return reverse("timeline:person-detail", kwargs={"slug": self.slug})
 
     search_weights = {"A": ("name", "native_name"), "B": ("titles",), "C": ("biography",)}
 

@@ -3,7 +3,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Subquery
-from django.urls import reverse
 
 from timeline import dates
 from timeline.fulltext import JoinedText
@@ -178,6 +177,8 @@ def row_prefetches(user=None):
 class Event(SlugModel, SearchableModel, DatedModel, Publishable):
     """Something that happened, placed in time, with its people, places and sources."""
 
+    detail_url_name = "timeline:event-detail"
+
     title = models.CharField(max_length=200)
     time = models.TimeField(
         "time of day",
@@ -254,9 +255,6 @@ class Event(SlugModel, SearchableModel, DatedModel, Publishable):
 
     def __str__(self):
         return self.title
-
-    def get_absolute_url(self):
-        return reverse("timeline:event-detail", kwargs={"slug": self.slug})
 
     def clean(self):
         super().clean()

@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q
-from django.urls import reverse
 
 from timeline import csl, dates
 from timeline.models.base import SearchableModel, SearchQuerySet, SlugModel, validate_edtf
@@ -122,6 +121,8 @@ class SourceQuerySet(PublicationQuerySet, SearchQuerySet):
 class Source(SlugModel, SearchableModel, Publishable):
     """A work the site cites, described with the fields of CSL-JSON."""
 
+    detail_url_name = "timeline:source-detail"
+
     class Type(models.TextChoices):
         # Values are CSL item types, so the record exports as CSL-JSON unchanged.
         ENCYCLOPEDIA_ENTRY = "entry-encyclopedia", "Encyclopedia entry"
@@ -232,9 +233,6 @@ class Source(SlugModel, SearchableModel, Publishable):
 
     def __str__(self):
         return self.title
-
-    def get_absolute_url(self):
-        return reverse("timeline:source-detail", kwargs={"slug": self.slug})
 
     def clean(self):
         super().clean()
