@@ -268,6 +268,27 @@ def test_the_kept_map_and_drawing_follow_a_new_event(client, event):
     assert client.get(events, {"view": "timeline"}).context["drawing"].total == 2
 
 
+def test_the_kept_map_and_references_hold_text_and_numbers_not_rows(client, event, monkeypatch):
+    event.places.add(PlaceFactory(slug="budapest", latitude=47.5, longitude=19.05))
+    CitationFactory(event=event)
+    kept = {}
+    get_or_set = cache.get_or_set
+
+    def recording(key, default, *args, **kwargs):
+        kept[key] = get_or_set(key, default, *args, **kwargs)
+        return kept[key]
+
+    monkeypatch.setattr(cache, "get_or_set", recording)
+    response = client.get(reverse("timeline:event-list"), {"view": "map"})
+    assert [place.slug for place in response.context["places"]] == ["budapest"]
+    response = client.get(event.get_absolute_url())
+    assert [source.pk for source in response.context["reference_sources"]]
+    parts = {key: value for key, value in kept.items() if ":events-map:" in key or ":cited:" in key}
+    assert len(parts) == 2
+    for value in parts.values():
+        assert all(isinstance(part, (str, int)) for part in value.values()), value
+
+
 def test_a_parameter_no_filter_reads_stays_out_of_the_kept_drawings_links(client, event):
     """The drawing is kept by its filters' values, so its links carry those alone."""
     params = {"view": "timeline", "utm_source": "newsletter", "q": "tanks"}

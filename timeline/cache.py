@@ -10,6 +10,7 @@ import contextvars
 import datetime
 import hashlib
 import time
+from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
@@ -17,6 +18,7 @@ from django.http import HttpResponse
 from django.middleware.gzip import GZipMiddleware
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import http_date
 
 GENERATION_KEY = "timeline:content-generation"
@@ -54,6 +56,29 @@ def cached(name, compute):
     """Return a site-wide value (the topic, the filter lists), kept until content changes."""
     key = f"timeline:{name}:{content_generation()}"
     return cache.get_or_set(key, compute, timeout=PAGE_TIMEOUT)
+
+
+def cached_in_part(name, compute, lazy):
+    """Return compute()'s dict, keeping all but the values named in lazy until content changes.
+
+    The values named in lazy (model instances, slow to pickle and to read back) are
+    not kept: each is a lazy object, made again from compute() only if something
+    reads it. compute() runs at most once a request.
+    """
+    made = {}
+
+    def make():
+        if not made:
+            made.update(compute())
+        return made
+
+    def kept():
+        return {key: value for key, value in make().items() if key not in lazy}
+
+    values = dict(cached(name, kept))
+    for key in lazy:
+        values[key] = SimpleLazyObject(partial(lambda key: make()[key], key))
+    return values
 
 
 def start_of_today():

@@ -10,12 +10,12 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
 
-from timeline.cache import cached
+from timeline.cache import cached, cached_in_part
 from timeline.citations import Notes
 from timeline.cite_views import BibliographyLinksMixin, BreadcrumbsMixin, CiteMixin
 from timeline.drawing import Drawing, Window
@@ -188,22 +188,14 @@ class CitedMixin:
         # reads (and keeps), are read again when it is made.
         obj = self.object
         key = f"cited:{obj._meta.label}:{obj.pk}:{can_preview(self.request.user)}"
-        made = {}
-
-        def cited_context():
-            notes = Notes(self.get_citations())
-            cited = {**self.render_cited_text(notes), **references(notes)}
-            made["sources"] = cited_sources(notes)  # numbered as the text was rendered
-            return cited
-
-        def sources():
-            if "sources" not in made:
-                cited_context()
-            return made["sources"]
-
-        context.update(cached(key, cited_context))
-        context["reference_sources"] = SimpleLazyObject(sources)
+        context.update(cached_in_part(key, self.cited_context, lazy=["reference_sources"]))
         return context
+
+    def cited_context(self):
+        notes = Notes(self.get_citations())
+        cited = {**self.render_cited_text(notes), **references(notes)}
+        # The notes are numbered as the text is rendered, so the sources come after.
+        return {**cited, "reference_sources": cited_sources(notes)}
 
     def render_cited_text(self, notes):
         """Return the summary and body with their markers, numbered in reading order."""
