@@ -30,6 +30,13 @@ def read_feed(client, url):
     return feed
 
 
+def test_the_feed_goes_out_in_one_piece(client):
+    build_site(30)
+    response = client.get(reverse("timeline:feed"))
+    assert len(list(response)) == 1  # not one piece (and system call) per XML element
+    assert len(read_feed(client, reverse("timeline:feed")).entries) == 30
+
+
 def test_the_feed_lists_published_events_latest_change_first(client):
     build_mixed_site()
     now = timezone.now()

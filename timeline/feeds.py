@@ -34,6 +34,14 @@ class EventFeed(Feed):
     feed_type = Atom1Feed
     author_name = "histsite"
 
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        # The feed's writer adds each of its 1,600 pieces to the response separately,
+        # and a WSGI server sends each with a system call of its own: 11 ms of 16
+        # under gunicorn. Joined, they go out at once.
+        response.content = response.content
+        return response
+
     def get_object(self, request, *args, **kwargs):
         return FeedQuery(request)
 
