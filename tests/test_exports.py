@@ -129,7 +129,18 @@ def test_the_csv_stream_starts_before_the_rows_are_read(client):
         header = next(chunks)
     assert header.decode().startswith("slug,title,date,")
     assert len(queries) == 0
-    assert len(list(chunks)) == 5
+    # The rows follow together, not one piece (and one system call) a row.
+    rest = list(chunks)
+    assert len(rest) == 1 and rest[0].decode().count("\n") == 5
+
+
+def test_a_long_download_goes_out_in_pieces_of_64_kib(client, monkeypatch):
+    build_site(40)
+    monkeypatch.setattr(exports, "STREAM_PIECE", 1024)
+    pieces = list(client.get(reverse("timeline:export-csv")).streaming_content)
+    assert len(pieces) > 3
+    assert all(len(piece) >= 1024 for piece in pieces[1:-1])
+    assert len(b"".join(pieces).decode().splitlines()) == 41
 
 
 def test_the_dataset_is_the_published_content_in_the_fixtures_format(client):
