@@ -229,3 +229,10 @@ def test_the_search_page_reads_the_index_first_then_each_row_by_its_key():
     assert '"timeline_event_fts"."rowid"' in joins["index first"]
     assert '"timeline_event_fts"."entry_of"' in joins["the timeline's join"]
     assert list(searches["index first"]) == list(searches["the timeline's join"])
+
+
+def test_a_search_of_punctuation_alone_finds_nothing_and_says_so(client):
+    EventFactory(title="Armistice", status=Event.Status.PUBLISHED)
+    response = client.get(reverse("timeline:search"), {"q": "-- !"})
+    assert response.status_code == 200
+    assert "Nothing matches “-- !”" in response.content.decode()

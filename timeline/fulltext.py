@@ -248,6 +248,9 @@ def with_snippets(queryset, words):
             max_words=SNIPPET_WORDS,
             min_words=SNIPPET_WORDS // 2,
         )
+    elif "search_document" not in queryset.query.annotations:
+        # search() found no word to look for (the text was all punctuation).
+        snippet = Value("", output_field=TextField())
     else:
         # search() has joined the FTS5 table with its MATCH; snippet() needs both.
         snippet = Func(
