@@ -58,6 +58,25 @@ def cached(name, compute):
     return cache.get_or_set(key, compute, timeout=PAGE_TIMEOUT)
 
 
+def cached_each(name, rows, make):
+    """Return a value for each row, each kept until content changes.
+
+    Values are kept under the name and the row's key; make(rows) returns the values of
+    the rows given, in order, and is only given the rows whose values are not kept.
+    """
+    prefix = f"timeline:{name}:{content_generation()}"
+    keys = [f"{prefix}:{row.pk}" for row in rows]
+    found = cache.get_many(keys)
+    missing = [(key, row) for key, row in zip(keys, rows, strict=True) if key not in found]
+    if missing:
+        made = dict(
+            zip([key for key, _ in missing], make([row for _, row in missing]), strict=True)
+        )
+        cache.set_many(made, PAGE_TIMEOUT)
+        found.update(made)
+    return [found[key] for key in keys]
+
+
 def cached_in_part(name, compute, lazy):
     """Return compute()'s dict, keeping all but the values named in lazy until content changes.
 

@@ -7,11 +7,10 @@ content makes them anew, like the page cache. Editors, who may see drafts in a r
 get rows rendered for them and never stored.
 """
 
-from django.core.cache import cache
 from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 
-from timeline.cache import PAGE_TIMEOUT, content_generation
+from timeline.cache import cached_each
 from timeline.models.events import row_prefetches
 
 ROW_TEMPLATE = "includes/event_item.html"
@@ -30,16 +29,14 @@ def with_rows(events, user, show_details=True):
         for event in events:
             event.row_html = render_row(event, show_details)
         return events
-    prefix = f"timeline:row:{content_generation()}:{int(show_details)}"
-    keys = {f"{prefix}:{event.pk}": event for event in events}
-    found = cache.get_many(keys)
-    missing = {key: event for key, event in keys.items() if key not in found}
-    prefetch_related_objects(list(missing.values()), *lookups)
-    made = {key: render_row(event, show_details) for key, event in missing.items()}
-    if made:
-        cache.set_many(made, PAGE_TIMEOUT)
-    for key, event in keys.items():
-        event.row_html = found.get(key) or made[key]
+
+    def render(missing):
+        prefetch_related_objects(missing, *lookups)
+        return [render_row(event, show_details) for event in missing]
+
+    rows = cached_each(f"row:{int(show_details)}", events, render)
+    for event, html in zip(events, rows, strict=True):
+        event.row_html = html
     return events
 
 
