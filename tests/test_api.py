@@ -5,7 +5,8 @@ import pytest
 import schemathesis
 from django.core import signals
 from django.core.cache import cache
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.settings import api_settings
 from schemathesis.checks import not_a_server_error
@@ -18,6 +19,7 @@ from histsite.wsgi import application
 from tests.opendata import SECRET, build_mixed_site, count_queries
 from tests.test_exports import FILTERS, listed_slugs
 from tests.test_queries import add_events, build_site
+from timeline.models import Event
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +78,46 @@ def test_each_row_of_a_list_links_to_itself(client):
         for person in event["people"]:
             assert person["url"] == f"http://testserver/api/people/{person['slug']}/"
     assert len({person["slug"] for event in events for person in event["people"]}) > 1
+
+
+def test_a_lists_kept_rows_follow_an_edit_and_serve_another_page_size(client):
+    build_site(5)
+    first = get_json(client, reverse("api:event-list"))["results"]
+    # Another address, so not the page cache: the count and the rows are kept.
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("api:event-list") + "?page_size=5").status_code == 200
+    assert len(queries) == 1  # the page of rows; not their places, people or kinds
+    assert get_json(client, reverse("api:event-list") + "?page_size=6")["results"] == first
+    event = Event.objects.get(slug=first[0]["slug"])
+    event.title = "Renamed"
+    event.save()
+    again = get_json(client, reverse("api:event-list") + "?page_size=7")["results"]
+    assert again[0]["title"] == "Renamed" and again[1:] == first[1:]
+
+
+def plain(value):
+    """Whether a value is made of JSON's own types alone (no string that carries a row)."""
+    if isinstance(value, dict):
+        return all(type(key) is str and plain(item) for key, item in value.items())
+    if isinstance(value, list):
+        return all(plain(item) for item in value)
+    return value is None or type(value) in (str, int, float, bool)
+
+
+def test_kept_rows_are_plain_json_values(client, monkeypatch):
+    build_site(5)
+    kept = {}
+    set_many = cache.set_many
+
+    def recording(values, *args, **kwargs):
+        kept.update(values)
+        return set_many(values, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "set_many", recording)
+    get_json(client, reverse("api:event-list"))
+    rows = [value for key, value in kept.items() if ":api-event:" in key]
+    assert len(rows) == 5
+    assert all(plain(row) for row in rows)
 
 
 def test_published_rows_pointing_at_drafts_say_nothing_of_them(client):

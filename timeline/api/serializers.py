@@ -56,6 +56,12 @@ class SlugURLMixin:
             addresses[view_name, format] = super().get_url(row, view_name, request, format)
         return addresses[view_name, format].replace(PLACEHOLDER, getattr(obj, self.lookup_field))
 
+    def to_representation(self, value):
+        # DRF's Hyperlink is a string that carries its row along, for the browsable
+        # API, which this API does not serve; a kept list row would pickle the row too.
+        url = super().to_representation(value)
+        return None if url is None else str(url)
+
 
 class SlugHyperlink(SlugURLMixin, serializers.HyperlinkedRelatedField):
     pass
