@@ -134,7 +134,12 @@ CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            # Django's default of 300 entries is ten timeline pages' rows; past it, a
+            # third of the cache is dropped at a time, kept counts and rows included.
+            "OPTIONS": {"MAX_ENTRIES": 3000},
+        }
     )
 }
 
