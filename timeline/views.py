@@ -162,15 +162,9 @@ class ListPagesMixin:
         return None
 
 
-def references(notes):
-    """Return a page's References as HTML."""
-    html = render_to_string("includes/references.html", {"reference_groups": notes.groups()})
-    return {"references_html": html}
-
-
-def cited_sources(notes):
-    """Return the sources a page's notes name, in the order of its References."""
-    return [group.source for group in notes.groups()]
+def references(groups):
+    """Return a page's References as HTML, from its notes grouped by source."""
+    return render_to_string("includes/references.html", {"reference_groups": groups})
 
 
 class CitedMixin:
@@ -193,9 +187,14 @@ class CitedMixin:
 
     def cited_context(self):
         notes = Notes(self.get_citations())
-        cited = {**self.render_cited_text(notes), **references(notes)}
-        # The notes are numbered as the text is rendered, so the sources come after.
-        return {**cited, "reference_sources": cited_sources(notes)}
+        cited = self.render_cited_text(notes)
+        # The notes are numbered as the text is rendered, so they are grouped after.
+        groups = notes.groups()
+        return {
+            **cited,
+            "references_html": references(groups),
+            "reference_sources": [group.source for group in groups],
+        }
 
     def render_cited_text(self, notes):
         """Return the summary and body with their markers, numbered in reading order."""
@@ -237,7 +236,7 @@ class TopicView(CiteMixin, DetailView):
         notes = Notes(topic.citations.visible_to(user).with_related())
         context["lead_html"] = notes.lead(topic.lead, topic.see_also)
         context["see_also_markers"] = notes.placed_in(topic.see_also)
-        context.update(references(notes))
+        context["references_html"] = references(notes.groups())
         if topic.span_years:
             # The timeline's drawing at its widest zoom over the topic's years: its periods,
             # and the events of those years, as the timeline shows them. Asking for the

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from timeline import dates
 from timeline.citations import strip_markers
 from timeline.models import Citation, Event, Participation, Period, Person, Place, Source
+from timeline.models.base import PLACEHOLDER
 
 
 class MarkerFreeField(serializers.CharField):
@@ -35,9 +36,6 @@ class DatedFields(serializers.Serializer):
     date_earliest = serializers.DateField(help_text="The earliest day the date can mean.")
     date_latest = serializers.DateField(help_text="The latest day the date can mean.")
     date_reading = serializers.CharField(help_text="The date as a reader reads it.")
-
-
-PLACEHOLDER = "--slug--"
 
 
 class SlugURLMixin:
