@@ -225,6 +225,10 @@ def test_the_search_page_reads_the_index_first_then_each_row_by_its_key():
         assert "SEARCH timeline_event USING INTEGER PRIMARY KEY" in lines[1], (name, lines)
     # Joined on its rowid, the index could be asked once per row of a narrower filter;
     # the timeline's join is on a column SQLite cannot look rows up by.
+    # Ranked by the index alone, the matches come sorted: no snippet is made for a
+    # row past the limit.
+    plan = searches["index first"].with_snippets("armistice")[:21].explain()
+    assert "TEMP B-TREE" not in plan, plan
     joins = {name: str(queryset.query) for name, queryset in searches.items()}
     assert '"timeline_event_fts"."rowid"' in joins["index first"]
     assert '"timeline_event_fts"."entry_of"' in joins["the timeline's join"]

@@ -383,10 +383,10 @@ def test_search_finds_every_kind_of_thing_without_accents(client, site):
     response = client.get(reverse("timeline:search"), {"q": "maleter"})
     results = {found.label: found.rows for found in response.context["results"]}
     assert [person.name for person in results["People"]] == ["Pál Maléter"]
-    assert [event.slug for event in results["Events"]] == ["talks"]
+    assert [event.url for event in results["Events"]] == ["/events/talks/"]
     response = client.get(reverse("timeline:search"), {"q": "horthy"})
     results = {found.label: found.rows for found in response.context["results"]}
-    assert [period.slug for period in results["Periods"]] == ["horthy-era"]
+    assert [period.url for period in results["Periods"]] == ["/periods/horthy-era/"]
 
 
 def test_search_rejects_an_overlong_query_with_a_message(client, site):

@@ -172,15 +172,23 @@ def search(queryset, words, names_only=False, index_first=False):
     """Return the rows matching every word, annotated with search_rank, best first.
 
     An order the queryset already has is kept; an order applied later wins. With
-    index_first, SQLite joins the index by its rowid (see add_search_entry): for a
-    queryset filtered by nothing narrower than the matches.
+    index_first, SQLite joins the index by its rowid (see add_search_entry) and orders
+    by rank alone: for a queryset filtered by nothing narrower than the matches.
     """
-    if is_postgresql(queryset):
+    postgresql = is_postgresql(queryset)
+    if postgresql:
         found = search_postgresql(queryset, words, names_only)
     else:
         found = search_sqlite(queryset, words, names_only, index_first)
     if queryset.query.order_by:
         return found
+    if index_first and not postgresql:
+        # Ordered by its rank column alone, FTS5 hands the matches over already sorted,
+        # so a LIMIT stops after that many rows: their snippets and columns are all
+        # that is read. A second key would sort every match, snippet and body
+        # included (5 ms against 1.7 ms for the 1,211 matches of "karolyi" at 100,000
+        # events). Rows that tie keep the index's own order.
+        return found.order_by("search_hit__rank")
     return found.order_by("-search_rank", *queryset.model._meta.ordering)
 
 
