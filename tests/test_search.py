@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
@@ -11,7 +12,7 @@ from tests.factories import EventFactory, ParticipationFactory, PersonFactory, P
 from timeline import fulltext
 from timeline.management.commands import reindex
 from timeline.models import Event, Person
-from timeline.search import search_site
+from timeline.search import Statement, search_site
 from timeline.views import SearchView
 
 pytestmark = pytest.mark.django_db
@@ -215,24 +216,23 @@ def test_a_misspelling_finds_the_name_on_postgresql_only(content):
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 is SQLite's")
 def test_the_search_page_reads_the_index_first_then_each_row_by_its_key():
     EventFactory(title="Armistice", status=Event.Status.PUBLISHED)
-    searches = {
-        "index first": Event.objects.published().search("armistice", index_first=True),
-        "the timeline's join": Event.objects.published().search("armistice"),
-    }
-    for name, queryset in searches.items():
-        lines = queryset.with_snippets("armistice")[:21].explain().splitlines()
+    statement = Statement.of(Event, preview=False, count=1, limit=21)
+    timeline = Event.objects.published().search("armistice").with_snippets("armistice")[:21]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {statement.sql}", statement.params_for(["armistice"]))
+        plans = {"search page": [row[-1] for row in cursor.fetchall()]}
+    plans["timeline"] = timeline.explain().splitlines()
+    for name, lines in plans.items():
         assert "SCAN timeline_event_fts VIRTUAL TABLE" in lines[0], (name, lines)
         assert "SEARCH timeline_event USING INTEGER PRIMARY KEY" in lines[1], (name, lines)
-    # Joined on its rowid, the index could be asked once per row of a narrower filter;
-    # the timeline's join is on a column SQLite cannot look rows up by.
     # Ranked by the index alone, the matches come sorted: no snippet is made for a
     # row past the limit.
-    plan = searches["index first"].with_snippets("armistice")[:21].explain()
-    assert "TEMP B-TREE" not in plan, plan
-    joins = {name: str(queryset.query) for name, queryset in searches.items()}
-    assert '"timeline_event_fts"."rowid"' in joins["index first"]
-    assert '"timeline_event_fts"."entry_of"' in joins["the timeline's join"]
-    assert list(searches["index first"]) == list(searches["the timeline's join"])
+    assert not any("TEMP B-TREE" in line for line in plans["search page"]), plans
+    # Joined on its rowid, the index could be asked once per row of a narrower filter;
+    # the timeline's join is on a column SQLite cannot look rows up by.
+    assert '"timeline_event_fts"."rowid"' in statement.sql
+    assert '"timeline_event_fts"."entry_of"' in str(timeline.query)
+    assert [hit.name for hit in statement.run(["armistice"])] == [event.title for event in timeline]
 
 
 def test_a_search_of_punctuation_alone_finds_nothing_and_says_so(client):
@@ -240,3 +240,32 @@ def test_a_search_of_punctuation_alone_finds_nothing_and_says_so(client):
     response = client.get(reverse("timeline:search"), {"q": "-- !"})
     assert response.status_code == 200
     assert "Nothing matches “-- !”" in response.content.decode()
+
+
+def test_the_search_page_runs_its_kept_statements_with_each_search_s_words(client):
+    EventFactory(title="Armistice signed", status=Event.Status.PUBLISHED)
+    EventFactory(title="Treaty signed", status=Event.Status.PUBLISHED)
+    EventFactory(title="Armistice draft", status=Event.Status.DRAFT)
+    Statement.KEPT.clear()
+
+    def events(query, user=None):
+        return [hit.name for hit in found(search_site(query, 10, user))["Events"].rows]
+
+    assert events("armistice") == ["Armistice signed"]
+    kept = dict(Statement.KEPT)
+    assert events("treaty") == ["Treaty signed"]
+    assert events("signed treaty") == ["Treaty signed"]
+    # One word or two: a statement for each number of words, never one for each search.
+    assert Statement.KEPT.items() > kept.items()
+    assert len(Statement.KEPT) == 2 * len(kept)
+    # An editor's search, which shows drafts, has statements of its own.
+    editor = get_user_model().objects.create_user("e", password="pw", is_staff=True)
+    assert sorted(events("armistice", editor)) == ["Armistice draft", "Armistice signed"]
+    assert events("armistice") == ["Armistice signed"]
+
+
+def test_the_search_page_finds_a_misspelt_name_on_postgresql_only(client, content):
+    html = client.get(reverse("timeline:search"), {"q": "khrushcev"}).content.decode()
+    assert ("Nikita Khrushchev</a>" in html) == (connection.vendor == "postgresql")
+    html = client.get(reverse("timeline:search"), {"q": "khrushchev"}).content.decode()
+    assert "Nikita Khrushchev</a>" in html

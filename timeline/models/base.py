@@ -37,17 +37,16 @@ def search_words(text):
 class SearchQuerySet(SlugQuerySet):
     """A QuerySet of rows in the database's full-text index (see timeline/fulltext.py)."""
 
-    def search(self, text, names_only=False, index_first=False):
+    def search(self, text, names_only=False):
         """Return the rows in which every word starts a word, best match first.
 
         Case and accents are ignored: "karolyi" and "karol" find "Károlyi", "olyi"
         does not. With names_only, only the name or title is searched. A text
-        without words leaves the rows as they are. index_first is for rows filtered
-        by nothing narrower than the search (see fulltext.add_search_entry).
+        without words leaves the rows as they are.
         """
         words = fulltext.terms(text)
         if words:
-            return fulltext.search(self, words, names_only, index_first)
+            return fulltext.search(self, words, names_only)
         # Punctuation alone ("--") has no word to look for, so it finds nothing.
         return self.none() if search_words(text) else self
 
