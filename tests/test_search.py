@@ -60,6 +60,29 @@ def test_a_search_whose_words_match_reads_no_similar_names():
     assert len(Event.objects.search("treaty")) == 1
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram ranking, PostgreSQL only")
+def test_a_search_whose_words_match_compares_no_names_to_rank_them():
+    EventFactory.create_batch(3, title="Treaty signed")
+
+    def similarities(query):
+        """Return how often ranking the search compared a name with the words."""
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL track_functions = 'all'")
+            before = calls(cursor)
+            list(Event.objects.search(query))
+            return calls(cursor) - before
+
+    def calls(cursor):
+        cursor.execute(
+            "SELECT coalesce(sum(calls), 0) FROM pg_stat_xact_user_functions"
+            " WHERE funcname = 'strict_word_similarity'"
+        )
+        return cursor.fetchone()[0]
+
+    assert similarities("treaty") == 0
+    assert similarities("treatty") > 0  # a misspelling is ranked by it
+
+
 def test_search_needs_every_word():
     event = EventFactory(title="Talks in Moscow", summary="Trade and treaty")
     EventFactory(title="Talks in Vienna")
