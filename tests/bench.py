@@ -207,6 +207,8 @@ def pages():
         ("busiest period", period.get_absolute_url()),
         ("most cited event", event.get_absolute_url()),
         ("search karolyi", reverse("timeline:search") + "?q=karolyi"),
+        # In about half the events: too common to rank.
+        ("search soviet", reverse("timeline:search") + "?q=soviet"),
         ("drawn timeline", timeline(view="timeline")),
         ("drawn timeline, 1956", timeline(view="timeline", zoom="year", at="1956")),
         ("drawn timeline, 4 Nov 1956", timeline(view="timeline", zoom="day", at="1956-11-04")),

@@ -9,10 +9,10 @@ from django.db import connection
 from django.urls import reverse
 
 from tests.factories import EventFactory, ParticipationFactory, PersonFactory, PlaceFactory
-from timeline import fulltext
+from timeline import fulltext, search
 from timeline.management.commands import reindex
 from timeline.models import Event, Person
-from timeline.search import Statement, search_site
+from timeline.search import Statement, matches, search_site
 from timeline.views import SearchView
 
 pytestmark = pytest.mark.django_db
@@ -239,7 +239,7 @@ def test_a_misspelling_finds_the_name_on_postgresql_only(content):
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 is SQLite's")
 def test_the_search_page_reads_the_index_first_then_each_row_by_its_key():
     EventFactory(title="Armistice", status=Event.Status.PUBLISHED)
-    statement = Statement.of(Event, preview=False, count=1, limit=21)
+    statement = matches(Event, preview=False, count=1, limit=21)
     timeline = Event.objects.published().search("armistice").with_snippets("armistice")[:21]
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN QUERY PLAN {statement.sql}", statement.params_for(["armistice"]))
@@ -255,7 +255,7 @@ def test_the_search_page_reads_the_index_first_then_each_row_by_its_key():
     # the timeline's join is on a column SQLite cannot look rows up by.
     assert '"timeline_event_fts"."rowid"' in statement.sql
     assert '"timeline_event_fts"."entry_of"' in str(timeline.query)
-    assert [hit.name for hit in statement.run(["armistice"])] == [event.title for event in timeline]
+    assert [row[1] for row in statement.rows(["armistice"])] == [event.title for event in timeline]
 
 
 def test_a_search_of_punctuation_alone_finds_nothing_and_says_so(client):
@@ -265,11 +265,11 @@ def test_a_search_of_punctuation_alone_finds_nothing_and_says_so(client):
     assert "Nothing matches “-- !”" in response.content.decode()
 
 
-def test_the_search_page_runs_its_kept_statements_with_each_search_s_words(client):
+def test_the_search_page_runs_its_kept_statements_with_each_search_s_words(monkeypatch):
     EventFactory(title="Armistice signed", status=Event.Status.PUBLISHED)
     EventFactory(title="Treaty signed", status=Event.Status.PUBLISHED)
     EventFactory(title="Armistice draft", status=Event.Status.DRAFT)
-    Statement.KEPT.clear()
+    monkeypatch.setattr(Statement, "KEPT", {})
 
     def events(query, user=None):
         return [hit.name for hit in found(search_site(query, 10, user))["Events"].rows]
@@ -292,3 +292,46 @@ def test_the_search_page_finds_a_misspelt_name_on_postgresql_only(client, conten
     assert ("Nikita Khrushchev</a>" in html) == (connection.vendor == "postgresql")
     html = client.get(reverse("timeline:search"), {"q": "khrushchev"}).content.decode()
     assert "Nikita Khrushchev</a>" in html
+
+
+@pytest.fixture
+def common(monkeypatch):
+    """Make three matches too many to rank, with statements made for that limit."""
+    monkeypatch.setattr(search, "COMMON", 2)
+    monkeypatch.setattr(Statement, "KEPT", {})
+
+
+def test_words_too_common_to_rank_show_the_first_matches_in_order(client, common, monkeypatch):
+    for year in (1958, 1945, 1956):
+        EventFactory(title=f"Treaty of {year}", date=str(year), status=Event.Status.PUBLISHED)
+    EventFactory(title="Treaty draft", date="1940", status=Event.Status.DRAFT)
+    PersonFactory(name="Treaty Person")
+    results = found(search_site("treaty", 10))
+    assert not results["Events"].ranked
+    assert [hit.name for hit in results["Events"].rows] == [
+        "Treaty of 1945",
+        "Treaty of 1956",
+        "Treaty of 1958",
+    ]
+    assert [hit.snippet for hit in results["Events"].rows] == ["", "", ""]
+    # Each kind is counted on its own: one person is still ranked.
+    assert results["People"].ranked
+    assert [hit.name for hit in results["People"].rows] == ["Treaty Person"]
+    monkeypatch.setattr(SearchView, "LIMIT", 2)
+    html = client.get(reverse("timeline:search"), {"q": "treaty"}).content.decode()
+    assert "More than 2 events match “treaty”, too many to rank" in html
+    assert "the first in timeline order" in html
+    assert "The first 3 results" in html  # two events, and the person
+    assert "Treaty draft" not in html
+    # Two matches are not too many: ranked again.
+    assert found(search_site("treaty 1956", 10))["Events"].ranked
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 is SQLite's")
+def test_unranked_matches_are_read_in_the_order_s_index(common):
+    statement = matches(Event, preview=False, count=1, limit=21, ranked=False)
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {statement.sql}", statement.params_for(["treaty"]))
+        plan = [row[-1] for row in cursor.fetchall()]
+    assert "USING INDEX event_chronology" in plan[0], plan
+    assert not any("TEMP B-TREE" in line for line in plan), plan

@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
 
+from timeline import search
 from timeline.cache import cached, cached_in_part
 from timeline.citations import Notes
 from timeline.cite_views import BibliographyLinksMixin, BreadcrumbsMixin, CiteMixin
@@ -26,7 +27,6 @@ from timeline.models.base import search_words
 from timeline.models.images import illustrations_prefetch
 from timeline.models.publication import can_preview
 from timeline.rows import with_rows
-from timeline.search import search_site
 from timeline.visual_views import EventMapView, EventTimelineView, ViewError, view_links, view_name
 
 PAGE_SIZE = 25
@@ -582,8 +582,10 @@ class SearchView(BreadcrumbsMixin, TemplateView):
         query = context["query"] = form.cleaned_data["q"]
         if not search_words(query):
             return context
-        context["results"] = search_site(query, self.LIMIT, self.request.user)
+        context["results"] = search.search_site(query, self.LIMIT, self.request.user)
+        context["common"] = f"{search.COMMON:,}"
         context["total"] = sum(len(found.rows) for found in context["results"])
         context["more"] = any(found.more for found in context["results"])
+        context["ranked"] = all(found.ranked for found in context["results"])
         context["timeline_url"] = reverse("timeline:event-list") + "?" + urlencode({"q": query})
         return context
