@@ -135,11 +135,6 @@ class Statement:
         return params
 
 
-def visible(model, preview, using):
-    rows = model.objects.using(using)
-    return rows.all() if preview else rows.published()
-
-
 def compiled(queryset):
     return queryset.query.get_compiler(queryset.db).as_sql()
 
@@ -154,7 +149,8 @@ def too_common(preview, count, using="default"):
         words = stand_ins(count)
         tests, params = [], []
         for kind in KINDS:
-            found = fulltext.search(visible(kind.model, preview, using), words, index_first=True)
+            rows = kind.model.objects.using(using).previewed(preview)
+            found = fulltext.search(rows, words, index_first=True)
             sql, found_params = compiled(found.order_by().values("pk")[COMMON : COMMON + 1])
             tests.append(f"EXISTS ({sql})")
             params += found_params
@@ -172,7 +168,7 @@ def matches(model, preview, count, limit, ranked=True, using="default"):
 
     def make():
         words = stand_ins(count)
-        rows = visible(model, preview, using)
+        rows = model.objects.using(using).previewed(preview)
         if ranked:
             found = fulltext.with_snippets(fulltext.search(rows, words, index_first=True), words)
         else:

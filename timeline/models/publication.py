@@ -34,7 +34,11 @@ class PublicationQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Return every row for someone who may preview drafts, else the published ones."""
-        return self if can_preview(user) else self.published()
+        return self.previewed(can_preview(user))
+
+    def previewed(self, preview):
+        """Return every row when drafts are previewed, else the published ones."""
+        return self if preview else self.published()
 
 
 class Publishable(models.Model):
